@@ -1,0 +1,152 @@
+// edgeway: the composition root. Wires components in order, waits for each to be ready
+// before starting what depends on it, and stops them cleanly on SIGINT/SIGTERM.
+
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <iostream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "apiserver/api_server.h"
+#include "base/log.h"
+#include "base/version.h"
+#include "cmd/kubeconfig.h"
+#include "cmd/server_flags.h"
+#include "http/io_context.h"
+#include "store/sqlite_store.h"
+
+namespace edgeway::cmd {
+namespace {
+
+constexpr const char* kTopUsage =
+    "Usage: edgeway <command> [flags]\n\n"
+    "Commands:\n"
+    "  server    run the API server and the networking components\n"
+    "  version   print the edgeway version\n";
+
+Status ensureDir(const std::string& path, mode_t mode) {
+  if (::mkdir(path.c_str(), mode) == 0 || errno == EEXIST) return Status::ok();
+  return internalError("cannot create " + path + ": " + std::strerror(errno));
+}
+
+log::Level parseLevel(const std::string& s) {
+  if (s == "debug") return log::Level::kDebug;
+  if (s == "warn") return log::Level::kWarn;
+  if (s == "error") return log::Level::kError;
+  return log::Level::kInfo;
+}
+
+// Components the contract names that later issues build. Each says so once and stays out
+// of /readyz, as DESIGN.md asks.
+void reportUnbuiltComponents(const ServerFlags& flags) {
+  log::info("dns: not built yet; --dns-listen ", flags.dnsListen.front(), " is not served");
+  log::info("ingress: not built yet; --ingress-http-listen ", flags.ingressHttpListen, " and --ingress-https-listen ",
+            flags.ingressHttpsListen, " are not served");
+  if (flags.proxy == "none") {
+    log::info("proxy: disabled by --proxy none");
+  } else {
+    log::info("proxy: nftables proxy not built yet; no rules are programmed");
+  }
+}
+
+int runServer(const std::vector<std::string>& args) {
+  if (wantsHelp(args)) {
+    std::cout << serverUsage();
+    return 0;
+  }
+  auto flags = parseServerFlags(args);
+  if (!flags.isOk()) {
+    std::cerr << "edgeway server: " << flags.status().message() << "\n\n" << serverUsage();
+    return 2;
+  }
+  log::setLevel(parseLevel(flags->logLevel));
+
+  // Signals are taken by one waiting thread; block them before any other thread starts.
+  sigset_t stopSignals;
+  sigemptyset(&stopSignals);
+  sigaddset(&stopSignals, SIGINT);
+  sigaddset(&stopSignals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+
+  const std::string& dir = flags->dataDir;
+  if (Status s = ensureDir(dir, 0700); !s.isOk()) {
+    log::error(s.message());
+    return 1;
+  }
+
+  auto store = store::SqliteStore::open(dir + "/state.db");
+  if (!store.isOk()) {
+    log::error("store: ", store.status().message());
+    return 1;
+  }
+  log::info("store: opened ", dir, "/state.db at revision ", (*store)->currentRevision());
+
+  int threads = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 4u));
+  http::IoContext io(threads);
+
+  apiserver::ApiServerOptions options;
+  options.listen = flags->apiListen;
+  options.network.serviceCidrs = flags->serviceCidrs;
+  options.network.nodePortRange = flags->nodePortRange;
+  auto api = apiserver::ApiServer::create(io, **store, options);
+  if (!api.isOk()) {
+    log::error("apiserver: ", api.status().message());
+    return 1;
+  }
+  (*api)->start();
+  std::string address = (*api)->localAddress();
+  if (Status s = writeKubeconfig(dir + "/kubeconfig", address); !s.isOk()) {
+    log::error(s.message());
+    return 1;
+  }
+  log::info("apiserver: serving on http://", address, "; kubeconfig at ", dir, "/kubeconfig");
+  reportUnbuiltComponents(*flags);
+
+  std::atomic<bool> signalled{false};
+  std::thread signalWaiter([&io, &signalled, stopSignals] {
+    int sig = 0;
+    sigwait(&stopSignals, &sig);
+    signalled = true;
+    log::info("received ", sig == SIGINT ? "SIGINT" : "SIGTERM", "; stopping");
+    io.stop();
+  });
+  io.run();  // returns after stop()
+  (*api)->stop();
+  // If something other than a signal stopped the loop, wake the waiter so it can be joined.
+  if (!signalled) pthread_kill(signalWaiter.native_handle(), SIGTERM);
+  signalWaiter.join();
+  log::info("stopped");
+  return 0;
+}
+
+}  // namespace
+}  // namespace edgeway::cmd
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) {
+    std::cerr << edgeway::cmd::kTopUsage;
+    return 2;
+  }
+  std::string command = args.front();
+  args.erase(args.begin());
+  if (command == "version" || command == "--version") {
+    std::cout << "edgeway " << edgeway::kEdgewayVersion << "\n";
+    return 0;
+  }
+  if (command == "server") return edgeway::cmd::runServer(args);
+  if (command == "-h" || command == "--help" || command == "help") {
+    std::cout << edgeway::cmd::kTopUsage;
+    return 0;
+  }
+  std::cerr << "edgeway: unknown command \"" << command << "\"\n\n" << edgeway::cmd::kTopUsage;
+  return 2;
+}

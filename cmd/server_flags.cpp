@@ -1,0 +1,123 @@
+#include "cmd/server_flags.h"
+
+#include <functional>
+#include <map>
+
+namespace edgeway::cmd {
+namespace {
+
+std::vector<std::string> splitCommas(const std::string& value) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= value.size()) {
+    size_t comma = value.find(',', start);
+    if (comma == std::string::npos) comma = value.size();
+    if (comma > start) out.push_back(value.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+const char* serverUsage() {
+  return R"(Usage: edgeway server --data-dir DIR [flags]
+
+Flags:
+  --data-dir DIR                     state.db, tls/ and the admin kubeconfig live here (required)
+  --api-listen HOST:PORT             API server address (default 0.0.0.0:6443)
+  --dns-listen HOST:PORT[,HOST:PORT] cluster DNS addresses (default 127.0.0.1:53)
+  --ingress-http-listen HOST:PORT    ingress HTTP address (default 0.0.0.0:80)
+  --ingress-https-listen HOST:PORT   ingress HTTPS address (default 0.0.0.0:443)
+  --service-cidr CIDR[,CIDR]         Service addresses (default 10.43.0.0/16; an IPv6 second CIDR enables dual-stack)
+  --cluster-cidr CIDR[,CIDR]         pod addresses (default 10.42.0.0/16)
+  --node-port-range LOW-HIGH         NodePort range (default 30000-32767)
+  --lb-pool RANGE                    LoadBalancer address pool (repeatable; default: node addresses)
+  --cluster-domain NAME              cluster DNS domain (default cluster.local)
+  --dns-upstream HOST:PORT[,...]     forwarders for other names (default from /etc/resolv.conf)
+  --proxy nftables|none              service proxy (default nftables)
+  --node-name NAME                   this node's name (default: host name)
+  --node-ip IP[,IP]                  this node's addresses
+  --log-level debug|info|warn|error  (default info)
+)";
+}
+
+bool wantsHelp(const std::vector<std::string>& args) {
+  for (const auto& a : args) {
+    if (a == "-h" || a == "--help") return true;
+  }
+  return false;
+}
+
+Result<ServerFlags> parseServerFlags(const std::vector<std::string>& args) {
+  ServerFlags f;
+  using Setter = std::function<Status(const std::string&)>;
+  auto set = [](std::string& field) {
+    return Setter([&field](const std::string& v) { field = v; return Status::ok(); });
+  };
+  auto list = [](std::vector<std::string>& field) {
+    return Setter([&field](const std::string& v) {
+      field = splitCommas(v);
+      if (field.empty()) return invalidArgument("empty list");
+      return Status::ok();
+    });
+  };
+  bool lbPoolSeen = false;
+  const std::map<std::string, Setter> setters = {
+      {"--data-dir", set(f.dataDir)},
+      {"--api-listen", set(f.apiListen)},
+      {"--dns-listen", list(f.dnsListen)},
+      {"--ingress-http-listen", set(f.ingressHttpListen)},
+      {"--ingress-https-listen", set(f.ingressHttpsListen)},
+      {"--service-cidr", list(f.serviceCidrs)},
+      {"--cluster-cidr", list(f.clusterCidrs)},
+      {"--node-port-range", set(f.nodePortRange)},
+      {"--lb-pool",
+       [&](const std::string& v) {
+         if (!lbPoolSeen) f.lbPools.clear();
+         lbPoolSeen = true;
+         f.lbPools.push_back(v);
+         return Status::ok();
+       }},
+      {"--cluster-domain", set(f.clusterDomain)},
+      {"--dns-upstream", list(f.dnsUpstreams)},
+      {"--proxy",
+       [&](const std::string& v) {
+         if (v != "nftables" && v != "none") return invalidArgument("--proxy must be nftables or none");
+         f.proxy = v;
+         return Status::ok();
+       }},
+      {"--node-name", set(f.nodeName)},
+      {"--node-ip", list(f.nodeIps)},
+      {"--log-level",
+       [&](const std::string& v) {
+         if (v != "debug" && v != "info" && v != "warn" && v != "error") {
+           return invalidArgument("--log-level must be debug, info, warn or error");
+         }
+         f.logLevel = v;
+         return Status::ok();
+       }},
+  };
+
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::string name = args[i];
+    std::string value;
+    bool hasValue = false;
+    if (auto eq = name.find('='); name.rfind("--", 0) == 0 && eq != std::string::npos) {
+      value = name.substr(eq + 1);
+      name = name.substr(0, eq);
+      hasValue = true;
+    }
+    auto it = setters.find(name);
+    if (it == setters.end()) return invalidArgument("unknown flag: " + args[i]);
+    if (!hasValue) {
+      if (i + 1 >= args.size()) return invalidArgument("flag needs a value: " + name);
+      value = args[++i];
+    }
+    if (Status s = it->second(value); !s.isOk()) return invalidArgument(name + ": " + s.message());
+  }
+  if (f.dataDir.empty()) return invalidArgument("--data-dir is required");
+  return f;
+}
+
+}  // namespace edgeway::cmd

@@ -1,0 +1,36 @@
+#pragma once
+// `edgeway server` flags: the command-line contract of DESIGN.md. Every flag is accepted
+// from the first release; unknown flags are an error with the usage text.
+
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+
+namespace edgeway::cmd {
+
+struct ServerFlags {
+  std::string dataDir;
+  std::string apiListen = "0.0.0.0:6443";
+  std::vector<std::string> dnsListen = {"127.0.0.1:53"};
+  std::string ingressHttpListen = "0.0.0.0:80";
+  std::string ingressHttpsListen = "0.0.0.0:443";
+  std::vector<std::string> serviceCidrs = {"10.43.0.0/16"};
+  std::vector<std::string> clusterCidrs = {"10.42.0.0/16"};
+  std::string nodePortRange = "30000-32767";
+  std::vector<std::string> lbPools;
+  std::string clusterDomain = "cluster.local";
+  std::vector<std::string> dnsUpstreams;  // empty: from /etc/resolv.conf
+  std::string proxy = "nftables";
+  std::string nodeName;                   // empty: the host name
+  std::vector<std::string> nodeIps;
+  std::string logLevel = "info";
+};
+
+// Parses the arguments after `edgeway server`. `--help` yields a Status whose message is
+// the usage text with code kOk-like semantics handled by the caller (see wantsHelp).
+Result<ServerFlags> parseServerFlags(const std::vector<std::string>& args);
+bool wantsHelp(const std::vector<std::string>& args);
+const char* serverUsage();
+
+}  // namespace edgeway::cmd
