@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# The command-line contract and the plain HTTP endpoints, driven with curl.
+source "$(dirname "$0")/../e2e/lib.sh"
+
+set +e
+out=$("$EDGEWAY_BIN" version); rc=$?
+[ "$rc" -eq 0 ] && [[ "$out" =~ ^edgeway\ [0-9]+\.[0-9]+\.[0-9]+$ ]] || fail "version: rc=$rc out=$out"
+out=$("$EDGEWAY_BIN" server --data-dir "$E2E_TMP/x" --no-such-flag 2>&1); rc=$?
+[ "$rc" -eq 2 ] || fail "unknown flag should exit 2, got $rc"
+grep -q 'unknown flag: --no-such-flag' <<<"$out" && grep -q '^Usage: edgeway server' <<<"$out" || fail "no usage: $out"
+out=$("$EDGEWAY_BIN" server 2>&1); rc=$?
+[ "$rc" -eq 2 ] && grep -q -- '--data-dir is required' <<<"$out" || fail "missing --data-dir: rc=$rc $out"
+out=$("$EDGEWAY_BIN" server --data-dir "$E2E_TMP/x" --proxy iptables 2>&1); rc=$?
+[ "$rc" -eq 2 ] && grep -q -- '--proxy must be nftables or none' <<<"$out" || fail "bad --proxy: rc=$rc $out"
+set -e
+
+start_server
+base="http://127.0.0.1:$API_PORT"
+[ "$(curl -fsS "$base/readyz")" = "ok" ] || fail "/readyz"
+[ "$(curl -fsS "$base/livez")" = "ok" ] || fail "/livez"
+[ "$(curl -fsS "$base/healthz")" = "ok" ] || fail "/healthz"
+curl -fsS "$base/version" | grep -q '"minor": *"32"' || fail "/version minor must be 32"
+[ "$(curl -s -o /dev/null -w '%{http_code}' "$base/openapi/v2")" = "404" ] || fail "/openapi/v2 must be 404"
+[ "$(curl -s -o /dev/null -w '%{http_code}' "$base/apis")" = "200" ] || fail "/apis must exist"
+# The kubeconfig names the address kubectl should use.
+grep -q "server: http://127.0.0.1:$API_PORT" "$E2E_TMP/data/kubeconfig" || fail "kubeconfig: $(cat "$E2E_TMP/data/kubeconfig")"
+
+# Malformed and oversized bodies are refused with a Status; the server keeps serving.
+code=$(curl -s -o "$E2E_TMP/r" -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+  --data '{"kind":"Service",' "$base/api/v1/namespaces/default/services")
+[ "$code" = "400" ] && grep -q '"kind":"Status"' "$E2E_TMP/r" || fail "malformed body: $code $(cat "$E2E_TMP/r")"
+head -c 4000000 /dev/zero | tr '\0' 'a' >"$E2E_TMP/big"
+code=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+  --data-binary @"$E2E_TMP/big" "$base/api/v1/namespaces/default/services")
+[ "$code" = "413" ] || fail "oversized body: $code"
+code=$(curl -s -o "$E2E_TMP/r" -w '%{http_code}' -X POST -H 'Content-Type: text/plain' --data 'x' \
+  "$base/api/v1/namespaces/default/services")
+[ "$code" = "415" ] || fail "unknown content type: $code"
+code=$(curl -s -o "$E2E_TMP/r" -w '%{http_code}' "$base/api/v1/nosuchthings")
+[ "$code" = "404" ] && grep -q '"reason":"NotFound"' "$E2E_TMP/r" || fail "unknown resource: $code"
+[ "$(curl -fsS "$base/readyz")" = "ok" ] || fail "server stopped serving"
+
+# SIGTERM stops it cleanly.
+kill -TERM "$SERVER_PID"
+wait "$SERVER_PID"; rc=$?
+SERVER_PID=""
+[ "$rc" -eq 0 ] || fail "SIGTERM exit code $rc"
+echo PASS
