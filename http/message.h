@@ -21,8 +21,8 @@ struct Header {
 bool headerNameEquals(std::string_view a, std::string_view b);
 
 struct Request {
-  std::string method;   // "GET", "POST", ...
-  std::string target;   // raw request target, e.g. "/api/v1/services?limit=500"
+  std::string method;  // "GET", "POST", ...
+  std::string target;  // raw request target, e.g. "/api/v1/services?limit=500"
   std::vector<Header> headers;
   std::string body;
   std::string remoteAddress;  // "1.2.3.4:5678" or "[::1]:5678"; empty on the client side

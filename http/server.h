@@ -15,22 +15,30 @@ namespace edgeway::http {
 class IoContext;  // wraps asio::io_context; see http/io_context.h
 
 struct ServerOptions {
-  std::string listen = "127.0.0.1:6443";  // HOST:PORT; HOST may be an IPv6 literal in []
-  size_t maxHeaderBytes = 64 * 1024;
-  size_t maxBodyBytes = 3 * 1024 * 1024;  // kube-apiserver's request limit
-  int readTimeoutSeconds = 60;            // deadline for a whole request
-  int idleTimeoutSeconds = 120;           // keep-alive idle
-  size_t maxConnections = 1024;
+  std::string listen = "127.0.0.1:6443";  // HOST:PORT; HOST an IP literal, IPv6 in []; port 0 = any
+  size_t maxHeaderBytes = 64 * 1024;      // beyond it: 431
+  size_t maxBodyBytes = 3 * 1024 * 1024;  // kube-apiserver's request limit; beyond it: 413
+  int readTimeoutSeconds = 60;            // deadline for a connection's first request
+  int idleTimeoutSeconds = 120;           // deadline for each later request on a keep-alive connection
+  int writeTimeoutSeconds = 60;           // deadline for writing one complete response
+  size_t maxConnections = 1024;           // connections beyond it are closed on accept
+  size_t maxStreamBufferBytes = 8 * 1024 * 1024;  // per Stream; see Stream::write
 };
 
 class Server {
  public:
-  // Binds and listens; fails with a Status if the address is bad or in use.
+  // Binds and listens; fails with a Status if the address is malformed (InvalidArgument),
+  // already in use (Unavailable) or cannot be bound (Internal, with the system's reason).
   static Result<std::unique_ptr<Server>> create(IoContext& io, ServerOptions options, Handler handler);
+  // Stops the server. Connections still winding down keep what they need alive themselves.
   virtual ~Server() = default;
-  virtual void start() = 0;       // begins accepting (posted to the io context)
-  virtual void stop() = 0;        // stops accepting and closes open connections
-  virtual std::string localAddress() const = 0;  // actual HOST:PORT (useful with port 0)
+  // Begins accepting. Thread-safe; later calls do nothing.
+  virtual void start() = 0;
+  // Stops accepting and closes every open connection: pending Exchanges are dropped, open
+  // Streams end (their onClosed runs). Thread-safe, idempotent, does not block.
+  virtual void stop() = 0;
+  // The bound HOST:PORT, with the real port when listening on port 0.
+  virtual std::string localAddress() const = 0;
 };
 
 }  // namespace edgeway::http

@@ -17,8 +17,8 @@ std::string_view findHeader(const std::vector<Header>& headers, std::string_view
 }  // namespace
 
 bool headerNameEquals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return lowerAscii(x) == lowerAscii(y); });
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
+                                            [](char x, char y) { return lowerAscii(x) == lowerAscii(y); });
 }
 
 std::string_view Request::header(std::string_view name) const { return findHeader(headers, name); }

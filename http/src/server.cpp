@@ -1,0 +1,147 @@
+#include "http/server.h"
+
+#include <atomic>
+#include <boost/asio/steady_timer.hpp>
+
+#include "base/log.h"
+#include "http/io_context.h"
+#include "http/src/endpoint.h"
+#include "http/src/plain_stream.h"
+#include "http/src/server_shared.h"
+#include "http/src/session.h"
+
+namespace edgeway::http {
+namespace {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+using detail::PlainSocket;
+using detail::ServerShared;
+
+// Accepts connections on its own strand and starts a session for each.
+class Listener : public std::enable_shared_from_this<Listener> {
+ public:
+  Listener(asio::io_context& io, std::shared_ptr<ServerShared> shared, tcp::acceptor acceptor)
+      : io_(io),
+        shared_(std::move(shared)),
+        acceptor_(std::move(acceptor)),
+        retry_(acceptor_.get_executor()) {}
+
+  void start() {
+    asio::post(acceptor_.get_executor(), [self = shared_from_this()] { self->accept(); });
+  }
+
+  void stop() {
+    asio::post(acceptor_.get_executor(), [self = shared_from_this()] {
+      self->stopped_ = true;
+      boost::system::error_code ignored;
+      self->acceptor_.close(ignored);
+      self->retry_.cancel();
+    });
+  }
+
+ private:
+  void accept() {
+    if (stopped_) return;
+    acceptor_.async_accept(asio::make_strand(io_),
+                           [self = shared_from_this()](boost::system::error_code ec, PlainSocket socket) {
+                             self->onAccept(ec, std::move(socket));
+                           });
+  }
+
+  void onAccept(boost::system::error_code ec, PlainSocket socket) {
+    if (stopped_ || ec == asio::error::operation_aborted) return;
+    if (ec) {
+      // Typically out of file descriptors: retrying at once would spin.
+      log::warn("http: accept failed: ", ec.message(), "; retrying shortly");
+      retry_.expires_after(std::chrono::milliseconds(100));
+      retry_.async_wait([self = shared_from_this()](boost::system::error_code waitEc) {
+        if (!waitEc) self->accept();
+      });
+      return;
+    }
+    boost::system::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);  // watch events are small writes
+    tcp::endpoint peer = socket.remote_endpoint(ignored);
+    auto session = std::make_shared<detail::Session<PlainSocket>>(shared_, std::move(socket),
+                                                                  detail::formatEndpoint(peer));
+    if (shared_->add(session)) {
+      refusing_ = false;
+      session->start();
+    } else if (!refusing_) {
+      // Logged once per episode, not per refused connection.
+      refusing_ = true;
+      log::warn("http: ", shared_->options.listen, ": at ", shared_->options.maxConnections,
+                " connections (or stopping); closing new ones");
+    }
+    accept();
+  }
+
+  asio::io_context& io_;
+  const std::shared_ptr<ServerShared> shared_;
+  tcp::acceptor acceptor_;
+  asio::steady_timer retry_;
+  bool stopped_ = false;
+  bool refusing_ = false;
+};
+
+class PlainServer : public Server {
+ public:
+  PlainServer(std::shared_ptr<ServerShared> shared, std::shared_ptr<Listener> listener, std::string local)
+      : shared_(std::move(shared)), listener_(std::move(listener)), local_(std::move(local)) {}
+
+  ~PlainServer() override { stop(); }
+
+  void start() override {
+    if (!started_.exchange(true)) listener_->start();
+  }
+
+  void stop() override {
+    if (stopped_.exchange(true)) return;
+    listener_->stop();
+    for (auto& session : shared_->stopAll()) session->shutdown();
+  }
+
+  std::string localAddress() const override { return local_; }
+
+ private:
+  const std::shared_ptr<ServerShared> shared_;
+  const std::shared_ptr<Listener> listener_;
+  const std::string local_;
+  std::atomic<bool> started_{false};
+  std::atomic<bool> stopped_{false};
+};
+
+Status bindError(const std::string& listen, const boost::system::error_code& ec) {
+  std::string what = "listen on " + listen + ": " + ec.message();
+  if (ec == asio::error::address_in_use) return unavailable(what + " (another process is listening there)");
+  if (ec == boost::system::errc::address_not_available)
+    return invalidArgument(what + " (not an address of this host)");
+  return internalError(what);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Server>> Server::create(IoContext& io, ServerOptions options, Handler handler) {
+  auto endpoint = detail::parseListenAddress(options.listen);
+  if (!endpoint) return endpoint.status();
+  tcp::acceptor acceptor(asio::make_strand(io.asio()));
+  boost::system::error_code ec;
+  tcp::endpoint local;
+  acceptor.open(endpoint->protocol(), ec);
+  // Lets a restarted server bind while old connections sit in TIME_WAIT; on Linux it does
+  // not allow two listeners on one port.
+  if (!ec) acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+  if (!ec) acceptor.bind(*endpoint, ec);
+  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (!ec) local = acceptor.local_endpoint(ec);
+  if (ec) return bindError(options.listen, ec);
+
+  auto shared = std::make_shared<ServerShared>(std::move(options), std::move(handler));
+  auto listener = std::make_shared<Listener>(io.asio(), shared, std::move(acceptor));
+  std::unique_ptr<Server> server =
+      std::make_unique<PlainServer>(std::move(shared), std::move(listener), detail::formatEndpoint(local));
+  return server;
+}
+
+}  // namespace edgeway::http
