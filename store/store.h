@@ -87,6 +87,10 @@ class Store {
   // Events for keys under `prefix` with revision > `after`. `after` older than the
   // compacted revision fails with kGone. Events up to the current revision are replayed
   // from the log first, then live events follow with no gap and no duplicate.
+  // `after` is always a revision, never "now": 0 asks for the whole history (kGone once
+  // anything was compacted), and an `after` beyond the current revision skips events up
+  // to it. Kubernetes' resourceVersion=0 ("from any recent state") is the API layer's
+  // job: list, then watch from the list's revision.
   virtual Result<std::unique_ptr<Watch>> watch(std::string prefix, Revision after,
                                                WatchCallbacks callbacks) = 0;
 
