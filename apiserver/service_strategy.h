@@ -9,9 +9,13 @@
 #include <vector>
 
 #include "apiserver/strategy.h"
+#include "base/ip.h"
 #include "base/status.h"
 
 namespace edgeway::apiserver {
+
+class ClusterIpAllocator;
+class NodePortAllocator;
 
 struct ServiceNetworkOptions {
   std::vector<std::string> serviceCidrs = {"10.43.0.0/16"};  // one per family; first is primary
@@ -21,11 +25,28 @@ struct ServiceNetworkOptions {
 // Holds the ClusterIP allocator(s) (one per family) and the NodePort allocator. Thread-safe.
 class ServiceAllocators {
  public:
+  // Fails (kInvalidArgument) on an unparsable CIDR or range, more than two CIDRs, two CIDRs
+  // of one family, or a CIDR too large to track (more than 20 host bits).
   static Result<std::unique_ptr<ServiceAllocators>> create(const ServiceNetworkOptions& options);
-  virtual ~ServiceAllocators() = default;
-  // Repair pass at start-up: marks every address and port held by the stored Services.
-  // Returns a warning line per conflict found (two Services holding one address).
-  virtual std::vector<std::string> rebuild(const std::vector<nlohmann::json>& services) = 0;
+  ~ServiceAllocators();
+
+  // Repair pass at start-up, before requests are served: forgets every allocation, then marks
+  // every address and port held by the stored Services. Returns a warning line per problem found: two
+  // Services holding one address or port, or a value outside the configured ranges.
+  std::vector<std::string> rebuild(const std::vector<nlohmann::json>& services);
+
+  IpFamily primaryFamily() const;
+  bool dualStack() const { return secondary_ != nullptr; }
+  // The allocator for `family`, or nullptr when the cluster has no service CIDR of it.
+  ClusterIpAllocator* clusterIps(IpFamily family) const;
+  NodePortAllocator& nodePorts() const { return *nodePorts_; }
+
+ private:
+  ServiceAllocators() = default;
+
+  std::unique_ptr<ClusterIpAllocator> primary_;
+  std::unique_ptr<ClusterIpAllocator> secondary_;
+  std::unique_ptr<NodePortAllocator> nodePorts_;
 };
 
 std::unique_ptr<Strategy> makeServiceStrategy(ServiceAllocators& allocators);
