@@ -1,5 +1,6 @@
 #include "apiserver/api_error.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 namespace edgeway::apiserver {
@@ -62,7 +63,15 @@ ApiError conflictError(const ResourceRef& ref, const std::string& why) {
               "Operation cannot be fulfilled on " + qualifiedResource(ref) + " \"" + ref.name + "\": " + why, ref);
 }
 
-ApiError invalidError(const ResourceRef& ref, const api::FieldErrors& errors) {
+ApiError invalidError(const ResourceRef& ref, const api::FieldErrors& input) {
+  // Like kube-apiserver, report each distinct error once even when two checks found it.
+  api::FieldErrors errors;
+  for (const auto& e : input) {
+    bool seen = std::any_of(errors.begin(), errors.end(), [&](const api::FieldError& o) {
+      return o.type == e.type && o.field == e.field && o.badValue == e.badValue && o.detail == e.detail;
+    });
+    if (!seen) errors.push_back(e);
+  }
   std::string list;
   if (errors.size() == 1) {
     list = errors[0].toString();
