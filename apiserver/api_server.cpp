@@ -1,0 +1,231 @@
+#include "apiserver/api_server.h"
+
+#include <atomic>
+#include <chrono>
+#include <future>
+#include <nlohmann/json.hpp>
+
+#include "api/openapi.h"
+#include "apiserver/registry.h"
+#include "apiserver/resources.h"
+#include "apiserver/src/json_fields.h"
+#include "apiserver/src/rest_handler.h"
+#include "apiserver/src/router.h"
+#include "apiserver/src/stored_object.h"
+#include "apiserver/src/watch_session.h"
+#include "base/ip.h"
+#include "base/log.h"
+#include "http/io_context.h"
+#include "store/store.h"
+
+namespace edgeway::apiserver {
+namespace {
+
+const char* platform() {
+#if defined(__x86_64__)
+  return "linux/amd64";
+#elif defined(__aarch64__)
+  return "linux/arm64";
+#elif defined(__arm__)
+  return "linux/arm";
+#else
+  return "linux/unknown";
+#endif
+}
+
+// /version. The dispatching kubectl picks its client by "minor", so it stays exactly "32".
+std::string versionJson(const std::string& edgewayVersion) {
+  nlohmann::json v = {{"major", "1"},
+                      {"minor", "32"},
+                      {"gitVersion", "v1.32.0-edgeway." + edgewayVersion},
+                      {"gitCommit", "0000000000000000000000000000000000000000"},
+                      {"gitTreeState", "clean"},
+                      {"buildDate", "1970-01-01T00:00:00Z"},
+                      {"goVersion", "n/a"},
+                      {"compiler", "gcc"},
+                      {"platform", platform()}};
+  return v.dump();
+}
+
+int portOf(const std::string& hostPort) {
+  size_t colon = hostPort.rfind(':');
+  if (colon == std::string::npos) return 0;
+  return std::atoi(hostPort.c_str() + colon + 1);
+}
+
+// Runs one registry call to completion from a thread outside the io pool (start-up).
+Outcome await(const std::function<void(Done)>& call) {
+  auto promise = std::make_shared<std::promise<Outcome>>();
+  auto future = promise->get_future();
+  call([promise](Outcome out) { promise->set_value(std::move(out)); });
+  if (future.wait_for(std::chrono::seconds(30)) != std::future_status::ready) {
+    Outcome out;
+    out.error = serviceUnavailableError("timed out waiting for the store");
+    return out;
+  }
+  return future.get();
+}
+
+}  // namespace
+
+struct ApiServer::Impl {
+  http::IoContext& io;
+  store::Store& store;
+  ApiServerOptions options;
+  std::unique_ptr<ServiceAllocators> allocators;
+  std::unique_ptr<ResourceCatalog> catalog;
+  std::unique_ptr<api::OpenApiV3> openapi;
+  ReadinessChecks readiness;
+  std::atomic<bool> stopped{false};
+  // Destroyed in reverse order: the server first (no new requests), then the registry
+  // (which waits for its writes in flight, whose answers need nothing below), then the
+  // watches, then the request handling they all sat behind.
+  std::unique_ptr<Router> router;
+  std::unique_ptr<RestHandler> rest;
+  std::unique_ptr<WatchHub> watches;
+  std::unique_ptr<Registry> registry;
+  std::unique_ptr<http::Server> server;
+
+  Impl(http::IoContext& io, store::Store& store, ApiServerOptions options)
+      : io(io), store(store), options(std::move(options)) {}
+
+  Status bootstrap();
+  Status ensureKubernetesService();
+};
+
+Status ApiServer::Impl::bootstrap() {
+  const ResourceInfo* namespaces = catalog->find("", "v1", "namespaces");
+  for (const char* name : {"default", "kube-system", "kube-public", "kube-node-lease"}) {
+    nlohmann::json ns = {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", name}}}};
+    WriteOptions wo;
+    wo.fieldManager = "edgeway";
+    Outcome out = await([&](Done done) { registry->create(*namespaces, "", ns, wo, std::move(done)); });
+    if (out.error && out.error->reason != "AlreadyExists") {
+      return internalError(std::string("creating namespace ") + name + ": " + out.error->message);
+    }
+  }
+  return ensureKubernetesService();
+}
+
+Status ApiServer::Impl::ensureKubernetesService() {
+  // The in-cluster address of the API: the first address of the primary service CIDR,
+  // port 443 forwarding to the port this server listens on.
+  auto cidr = Cidr::parse(options.network.serviceCidrs.empty() ? "" : options.network.serviceCidrs.front());
+  if (!cidr.isOk()) return cidr.status();
+  auto first = cidr->addressAt(1);
+  if (!first) return invalidArgument("service CIDR " + cidr->toString() + " has no usable address");
+  int port = portOf(server->localAddress());
+  nlohmann::json ports = nlohmann::json::array(
+      {{{"name", "https"}, {"port", 443}, {"protocol", "TCP"}, {"targetPort", port}}});
+
+  const ResourceInfo* services = catalog->find("", "v1", "services");
+  WriteOptions wo;
+  wo.fieldManager = "kube-apiserver";
+  Outcome existing = registry->get(*services, "default", "kubernetes");
+  if (existing.ok()) {
+    auto obj = parseStored(existing.object);
+    if (obj && fields::array(*obj, {"spec", "ports"}) == ports) return Status::ok();
+    // Restarted on another port: point the Service at it.
+    nlohmann::json patch = {{"spec", {{"ports", ports}}}};
+    Outcome out = await([&](Done done) {
+      registry->patch(*services, "default", "kubernetes", PatchType::kMergePatch, patch, wo, std::move(done));
+    });
+    if (out.error) return internalError("updating the kubernetes Service: " + out.error->message);
+    return Status::ok();
+  }
+  nlohmann::json svc = {
+      {"apiVersion", "v1"},
+      {"kind", "Service"},
+      {"metadata",
+       {{"name", "kubernetes"},
+        {"namespace", "default"},
+        {"labels", {{"component", "apiserver"}, {"provider", "kubernetes"}}}}},
+      {"spec",
+       {{"type", "ClusterIP"}, {"clusterIP", first->toString()}, {"ports", ports}, {"sessionAffinity", "None"}}}};
+  Outcome out = await([&](Done done) { registry->create(*services, "default", svc, wo, std::move(done)); });
+  if (out.error && out.error->reason != "AlreadyExists") {
+    return internalError("creating the kubernetes Service: " + out.error->message);
+  }
+  return Status::ok();
+}
+
+ApiServer::ApiServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+ApiServer::~ApiServer() { stop(); }
+
+Result<std::unique_ptr<ApiServer>> ApiServer::create(http::IoContext& io, store::Store& store,
+                                                     ApiServerOptions options) {
+  auto impl = std::make_unique<Impl>(io, store, std::move(options));
+  Impl& s = *impl;
+
+  auto allocators = ServiceAllocators::create(s.options.network);
+  if (!allocators.isOk()) return allocators.status();
+  s.allocators = std::move(allocators).value();
+  s.catalog = std::make_unique<ResourceCatalog>(buildCatalog(makeServiceStrategy(*s.allocators)));
+
+  // Repair pass: the allocators learn every address and port the stored Services hold.
+  if (const ResourceInfo* services = s.catalog->find("", "v1", "services")) {
+    std::vector<nlohmann::json> stored;
+    for (const auto& rec : store.list(services->storePrefix()).records) {
+      if (auto obj = parseStored(rec.value)) stored.push_back(std::move(*obj));
+    }
+    for (const auto& warning : s.allocators->rebuild(stored)) log::warn("service allocation repair: ", warning);
+  }
+
+  std::vector<api::OpenApiResource> resources;
+  for (const auto& r : s.catalog->all()) {
+    resources.push_back(api::OpenApiResource{r->group, r->version, r->resource, r->kind, r->namespaced, r->hasStatus});
+  }
+  auto openapi = api::OpenApiV3::create(resources);
+  if (!openapi.isOk()) return openapi.status();
+  s.openapi = std::make_unique<api::OpenApiV3>(std::move(openapi).value());
+
+  Scheduler scheduler{[&io](std::function<void()> fn) { io.post(std::move(fn)); },
+                      [&io](int millis, std::function<void()> fn) { io.after(millis, std::move(fn)); }};
+  s.registry = std::make_unique<Registry>(store, *s.catalog, scheduler);
+  s.watches = std::make_unique<WatchHub>(store, scheduler.after, s.options.maxWatches, s.options.bookmarkSeconds);
+  s.rest = std::make_unique<RestHandler>(*s.registry, *s.watches, scheduler.post);
+  Impl* raw = &s;
+  s.readiness.add("shutdown", [raw] { return !raw->stopped.load(); });
+
+  http::ServerOptions serverOptions = s.options.http;
+  serverOptions.listen = s.options.listen;
+  serverOptions.maxBodyBytes = s.options.maxRequestBytes;
+  auto server = http::Server::create(io, serverOptions, [raw](http::Request&& request, std::shared_ptr<http::Exchange> ex) {
+    raw->router->handle(std::move(request), std::move(ex));
+  });
+  if (!server.isOk()) return server.status();
+  s.server = std::move(server).value();
+  s.router = std::make_unique<Router>(*s.catalog, *s.rest, *s.openapi, s.readiness, versionJson(s.options.edgewayVersion),
+                                      [raw] { return raw->server->localAddress(); });
+
+  if (Status st = s.bootstrap(); !st.isOk()) return st;
+  s.registry->resumeNamespaceTermination();
+  return std::unique_ptr<ApiServer>(new ApiServer(std::move(impl)));
+}
+
+void ApiServer::start() { impl_->server->start(); }
+
+void ApiServer::stop() {
+  if (impl_->stopped.exchange(true)) return;
+  impl_->server->stop();
+  impl_->watches->stopAll();
+}
+
+std::string ApiServer::localAddress() const { return impl_->server->localAddress(); }
+
+http::Handler ApiServer::handler() {
+  Impl* raw = impl_.get();
+  return [raw](http::Request&& request, std::shared_ptr<http::Exchange> exchange) {
+    raw->router->handle(std::move(request), std::move(exchange));
+  };
+}
+
+void ApiServer::addReadinessCheck(std::string name, std::function<bool()> check) {
+  impl_->readiness.add(std::move(name), std::move(check));
+}
+
+Registry& ApiServer::registry() { return *impl_->registry; }
+const ResourceCatalog& ApiServer::catalog() const { return *impl_->catalog; }
+
+}  // namespace edgeway::apiserver

@@ -1,0 +1,165 @@
+// LIST with selectors and paging. Pages come from the store's in-memory index in key
+// order; a continue token carries the last key returned and the first page's revision, so
+// every page reports that revision and a watch started from it misses nothing.
+
+#include <nlohmann/json.hpp>
+
+#include "apiserver/src/registry_runs.h"
+
+namespace edgeway::apiserver {
+namespace {
+
+const char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+std::string base64UrlEncode(std::string_view in) {
+  std::string out;
+  size_t i = 0;
+  for (; i + 2 < in.size(); i += 3) {
+    uint32_t v = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8) | uint8_t(in[i + 2]);
+    for (int s = 18; s >= 0; s -= 6) out += kB64[(v >> s) & 63];
+  }
+  if (i + 1 == in.size()) {
+    uint32_t v = uint8_t(in[i]) << 16;
+    out += kB64[(v >> 18) & 63];
+    out += kB64[(v >> 12) & 63];
+  } else if (i + 2 == in.size()) {
+    uint32_t v = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8);
+    for (int s = 18; s >= 6; s -= 6) out += kB64[(v >> s) & 63];
+  }
+  return out;
+}
+
+std::optional<std::string> base64UrlDecode(std::string_view in) {
+  // Accept padded and standard-alphabet input too; tokens may have been re-encoded.
+  while (!in.empty() && in.back() == '=') in.remove_suffix(1);
+  std::string out;
+  uint32_t acc = 0;
+  int bits = 0;
+  for (char c : in) {
+    int v;
+    if (c >= 'A' && c <= 'Z') v = c - 'A';
+    else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
+    else if (c >= '0' && c <= '9') v = c - '0' + 52;
+    else if (c == '-' || c == '+') v = 62;
+    else if (c == '_' || c == '/') v = 63;
+    else return std::nullopt;
+    acc = (acc << 6) | uint32_t(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out += char((acc >> bits) & 0xFF);
+    }
+  }
+  return out;
+}
+
+struct ContinuePoint {
+  store::Revision revision = 0;
+  std::string startAfter;
+};
+
+std::string encodeContinue(store::Revision rev, const std::string& lastKey) {
+  nlohmann::json token = {{"v", "meta.k8s.io/v1"}, {"rv", rev}, {"start", lastKey}};
+  return base64UrlEncode(token.dump());
+}
+
+std::optional<ContinuePoint> decodeContinue(const std::string& token) {
+  auto raw = base64UrlDecode(token);
+  if (!raw) return std::nullopt;
+  auto j = nlohmann::json::parse(*raw, nullptr, false);
+  if (!j.is_object() || j.value("v", "") != "meta.k8s.io/v1") return std::nullopt;
+  auto rv = j.find("rv");
+  auto start = j.find("start");
+  if (rv == j.end() || !rv->is_number_integer() || start == j.end() || !start->is_string()) return std::nullopt;
+  return ContinuePoint{rv->get<store::Revision>(), start->get<std::string>()};
+}
+
+ListPage failure(ApiError e) {
+  ListPage p;
+  p.error = std::move(e);
+  return p;
+}
+
+}  // namespace
+
+ListPage Registry::list(const ResourceInfo& info, const std::string& ns, const ListOptions& options) const {
+  const std::string prefix = prefixFor(info, ns);
+  std::string startAfter;
+  store::Revision listRevision = 0;
+  if (!options.continueToken.empty()) {
+    auto point = decodeContinue(options.continueToken);
+    if (!point || point->startAfter.compare(0, prefix.size(), prefix) != 0) {
+      return failure(badRequestError("continue key is not valid: invalid continue token"));
+    }
+    if (point->revision < store_.compactedRevision()) {
+      return failure(expiredError(
+          "The provided continue parameter is too old to display a consistent list result. You can start a new "
+          "list without the continue parameter, or use the continue token in this response to retrieve the "
+          "remainder of the results. Continuing with the provided token results in an inconsistent list - objects "
+          "that were created, modified, or deleted between the time the first chunk was returned and now may show "
+          "up in the list."));
+    }
+    startAfter = point->startAfter;
+    listRevision = point->revision;
+  }
+
+  const api::LabelSelector* labels = options.labels && !options.labels->empty() ? options.labels : nullptr;
+  const api::FieldSelector* fields = options.fields && !options.fields->empty() ? options.fields : nullptr;
+  // Selectors on name and namespace read the key; anything else needs the object parsed.
+  bool fieldsFromKey = fields && fields->onlyNameAndNamespace();
+  bool parse = labels || (fields && !fieldsFromKey);
+  const size_t storePrefixLen = info.storePrefix().size();
+
+  auto matches = [&](const store::Record& rec) {
+    if (fieldsFromKey) {
+      std::string_view rest = std::string_view(rec.key).substr(storePrefixLen);
+      size_t slash = rest.find('/');
+      std::string_view keyNs = rest.substr(0, slash), keyName = rest.substr(slash + 1);
+      bool ok = fields->matches([&](std::string_view f) {
+        return std::string(f == "metadata.name" ? keyName : keyNs);
+      });
+      if (!ok) return false;
+    }
+    if (!parse) return true;
+    auto obj = parseStored(rec.value);
+    if (!obj) return false;
+    if (labels) {
+      static const nlohmann::json kNone;
+      const nlohmann::json* l = &kNone;
+      if (auto m = obj->find("metadata"); m != obj->end() && m->is_object()) {
+        if (auto it = m->find("labels"); it != m->end()) l = &*it;
+      }
+      if (!labels->matches(*l)) return false;
+    }
+    return !fields || fieldsFromKey || fields->matches(*obj);
+  };
+
+  ListPage page;
+  const size_t limit = options.limit;
+  bool first = true;
+  while (true) {
+    // Filtering may drop records, so ask for at least a page's worth each round.
+    size_t want = limit == 0 ? 0 : std::max<size_t>(limit - page.records.size(), 64);
+    store::ListResult batch = store_.list(prefix, startAfter, want);
+    if (first) {
+      if (listRevision == 0) listRevision = batch.revision;
+      first = false;
+    }
+    for (size_t i = 0; i < batch.records.size(); ++i) {
+      store::Record& rec = batch.records[i];
+      startAfter = rec.key;
+      if (!matches(rec)) continue;
+      page.records.push_back(std::move(rec));
+      if (limit != 0 && page.records.size() == limit) {
+        if (i + 1 < batch.records.size() || batch.more) page.continueToken = encodeContinue(listRevision, startAfter);
+        page.revision = listRevision;
+        return page;
+      }
+    }
+    if (!batch.more || batch.records.empty()) break;
+  }
+  page.revision = listRevision;
+  return page;
+}
+
+}  // namespace edgeway::apiserver
