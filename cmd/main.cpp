@@ -96,6 +96,7 @@ int runServer(const std::vector<std::string>& args) {
   options.listen = flags->apiListen;
   options.network.serviceCidrs = flags->serviceCidrs;
   options.network.nodePortRange = flags->nodePortRange;
+  options.edgewayVersion = kEdgewayVersion;
   auto api = apiserver::ApiServer::create(io, **store, options);
   if (!api.isOk()) {
     log::error("apiserver: ", api.status().message());

@@ -60,11 +60,15 @@ expect_match '^Name: +web$' '^Namespace: +default$' '^Labels: +app=web$' '^Selec
 ip_before=$(kubectl get svc web -o 'jsonpath={.spec.clusterIP}')
 sed 's/    port: 80$/    port: 81/' "$M/services.yaml" >"$E2E_TMP/edited.yaml"
 kok apply -f "$E2E_TMP/edited.yaml"
-expect_contains "service/web configured" "service/np configured"
+expect_out "service/web configured
+service/np unchanged
+service/lb unchanged
+service/ext unchanged
+service/headless unchanged"
 kok get svc web -o 'jsonpath={.spec.ports[*].port} {.spec.clusterIP}'
 expect_out "81 $ip_before"
 kok get svc np -o 'jsonpath={.spec.ports[*].port}:{.spec.ports[*].nodePort}'
-expect_out "81:30080"
+expect_out "80:30080"
 
 # create -f of an existing object is AlreadyExists.
 k create -f "$M/services.yaml"

@@ -10,7 +10,8 @@ svc() {  # name, spec-yaml (indented 2) -> file path
 }
 
 f=$(svc bad '  ports:
-  - port: 70000')
+  - port: 70000
+    targetPort: 8080')
 k apply -f "$f"
 expect_rc 1
 expect_out 'The Service "bad" is invalid: spec.ports[0].port: Invalid value: 70000: must be between 1 and 65535, inclusive'
@@ -30,7 +31,9 @@ f=$(svc bad3 '  ports:
   - port: 81')
 k apply -f "$f"
 expect_rc 1
-expect_out 'The Service "bad3" is invalid: spec.ports[1].name: Required value'
+expect_out 'The Service "bad3" is invalid: 
+* spec.ports[0].name: Required value
+* spec.ports[1].name: Required value'
 
 f=$(svc Bad_Name '  ports:
   - port: 80')

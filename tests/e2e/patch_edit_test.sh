@@ -83,7 +83,7 @@ expect_out "kubectl Apply"
 sed 's/app: ssa/app: other/' "$E2E_TMP/ssa.yaml" >"$E2E_TMP/ssa2.yaml"
 k apply --server-side --field-manager=other -f "$E2E_TMP/ssa2.yaml"
 expect_rc 1
-expect_contains 'Apply failed with 1 conflict: conflict with "kubectl" using v1: .spec.selector.app'
+expect_contains 'Apply failed with 1 conflict: conflict with "kubectl": .spec.selector'
 kok apply --server-side --field-manager=other --force-conflicts -f "$E2E_TMP/ssa2.yaml"
 expect_out "service/ssa serverside-applied"
 kok get svc ssa -o 'jsonpath={.spec.selector.app}'

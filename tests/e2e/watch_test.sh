@@ -26,7 +26,7 @@ $OUT"
 kubectl get svc w1 -w --output-watch-events >"$E2E_TMP/watch1.out" 2>&1 &
 watch_pid=$!
 sleep 2
-kok label svc w1 stage=three
+kok label svc w1 stage=three --overwrite
 for _ in $(seq 1 50); do
   grep -q 'MODIFIED' "$E2E_TMP/watch1.out" && break
   sleep 0.2

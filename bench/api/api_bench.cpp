@@ -1,0 +1,211 @@
+// Load generator for the API server (bench/api/run.sh drives it): Service creates, gets,
+// lists and watch delivery over real HTTP connections, one blocking client per thread.
+// Prints one result line per phase: "phase clients requests seconds rate p50 p99 max".
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "http/client.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using edgeway::http::Client;
+using edgeway::http::Request;
+
+struct Options {
+  uint16_t port = 6443;
+  std::string phase;
+  std::string ns = "bench";
+  int clients = 1;
+  int requests = 1000;
+  int offset = 0;  // first object index, so phases can add to what earlier ones made
+};
+
+[[noreturn]] void die(const std::string& why) {
+  std::fprintf(stderr, "api_bench: %s\n", why.c_str());
+  std::exit(1);
+}
+
+Options parse(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string k = argv[i], v = argv[i + 1];
+    if (k == "--port") o.port = static_cast<uint16_t>(std::stoi(v));
+    else if (k == "--phase") o.phase = v;
+    else if (k == "--namespace") o.ns = v;
+    else if (k == "--clients") o.clients = std::stoi(v);
+    else if (k == "--requests") o.requests = std::stoi(v);
+    else if (k == "--offset") o.offset = std::stoi(v);
+    else die("unknown flag " + k);
+  }
+  if (o.phase.empty()) die("--phase create|get|list|list-table|watch is required");
+  return o;
+}
+
+Client connectOrDie(const Options& o) {
+  auto c = Client::connect("127.0.0.1", o.port);
+  if (!c.isOk()) die(c.status().toString());
+  return std::move(c.value());
+}
+
+std::string serviceName(int i) { return "svc-" + std::to_string(i); }
+
+std::string serviceBody(const std::string& name) {
+  return R"({"apiVersion":"v1","kind":"Service","metadata":{"name":")" + name +
+         R"(","labels":{"app":")" + name + R"(","tier":"bench"}},"spec":{"selector":{"app":")" + name +
+         R"("},"ports":[{"name":"http","port":80,"targetPort":8080}]}})";
+}
+
+Request makeRequest(std::string method, std::string target, std::string body = {}) {
+  Request r;
+  r.method = std::move(method);
+  r.target = std::move(target);
+  r.headers.push_back({"Accept", "application/json"});
+  if (!body.empty()) r.headers.push_back({"Content-Type", "application/json"});
+  r.body = std::move(body);
+  return r;
+}
+
+double millis(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
+
+void report(const char* phase, int clients, std::vector<double>& latencies, double seconds) {
+  std::sort(latencies.begin(), latencies.end());
+  auto pct = [&](double p) {
+    if (latencies.empty()) return 0.0;
+    size_t i = std::min(latencies.size() - 1, static_cast<size_t>(p * latencies.size()));
+    return latencies[i];
+  };
+  std::printf("%s clients=%d requests=%zu seconds=%.3f rate=%.0f/s p50=%.3fms p99=%.3fms max=%.3fms\n", phase,
+              clients, latencies.size(), seconds, latencies.size() / seconds, pct(0.50), pct(0.99),
+              latencies.empty() ? 0.0 : latencies.back());
+  std::fflush(stdout);
+}
+
+// Runs `perClient(client, index)` for requests spread over `clients` threads and reports
+// the latency of each call.
+template <typename Fn>
+void runLoad(const Options& o, const char* phase, Fn perRequest) {
+  std::vector<std::vector<double>> lat(o.clients);
+  std::atomic<int> next{0};
+  auto start = Clock::now();
+  std::vector<std::thread> threads;
+  for (int t = 0; t < o.clients; ++t) {
+    threads.emplace_back([&, t] {
+      Client client = connectOrDie(o);
+      for (int i = next++; i < o.requests; i = next++) {
+        auto t0 = Clock::now();
+        perRequest(client, o.offset + i);
+        lat[t].push_back(millis(Clock::now() - t0));
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  std::vector<double> all;
+  for (auto& l : lat) all.insert(all.end(), l.begin(), l.end());
+  report(phase, o.clients, all, seconds);
+}
+
+void expectStatus(const edgeway::Result<edgeway::http::Response>& r, int want, const std::string& what) {
+  if (!r.isOk()) die(what + ": " + r.status().toString());
+  if (r->status != want) die(what + ": HTTP " + std::to_string(r->status) + " " + r->body.substr(0, 300));
+}
+
+void phaseCreate(const Options& o) {
+  std::string path = "/api/v1/namespaces/" + o.ns + "/services";
+  runLoad(o, "create", [&](Client& c, int i) {
+    expectStatus(c.request(makeRequest("POST", path, serviceBody(serviceName(i)))), 201, "create");
+  });
+}
+
+void phaseGet(const Options& o) {
+  std::string path = "/api/v1/namespaces/" + o.ns + "/services/";
+  runLoad(o, "get", [&](Client& c, int i) {
+    expectStatus(c.request(makeRequest("GET", path + serviceName(i % 10000))), 200, "get");
+  });
+}
+
+void phaseList(const Options& o, bool table) {
+  std::string path = "/api/v1/namespaces/" + o.ns + "/services";
+  size_t bytes = 0;
+  runLoad(o, table ? "list-table" : "list", [&](Client& c, int) {
+    Request r = makeRequest("GET", path);
+    if (table) r.headers[0].value = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json";
+    auto res = c.request(r);
+    expectStatus(res, 200, "list");
+    bytes = res->body.size();
+  });
+  std::printf("  (response %zu bytes)\n", bytes);
+}
+
+// A watcher follows the namespace while one client creates objects; reports the delay from
+// each create's response to its ADDED event, and the event rate.
+void phaseWatch(const Options& o) {
+  Client lister = connectOrDie(o);
+  auto list = lister.request(makeRequest("GET", "/api/v1/namespaces/" + o.ns + "/services?limit=1"));
+  expectStatus(list, 200, "list");
+  auto rvPos = list->body.find("\"resourceVersion\":\"");
+  if (rvPos == std::string::npos) die("list has no resourceVersion");
+  std::string rv = list->body.substr(rvPos + 19, list->body.find('"', rvPos + 19) - rvPos - 19);
+
+  std::mutex mu;
+  std::map<std::string, Clock::time_point> created, seen;
+  std::atomic<int> events{0};
+  std::thread watcher([&] {
+    Client w = connectOrDie(o);
+    auto res = w.stream(makeRequest("GET", "/api/v1/namespaces/" + o.ns + "/services?watch=true&resourceVersion=" + rv),
+                        [&](std::string_view line) {
+                          auto p = line.find("\"name\":\"");
+                          if (p != std::string_view::npos && line.find("\"ADDED\"") != std::string_view::npos) {
+                            std::string name(line.substr(p + 8, line.find('"', p + 8) - p - 8));
+                            std::lock_guard<std::mutex> lock(mu);
+                            seen[name] = Clock::now();
+                          }
+                          return ++events < o.requests;
+                        });
+    if (!res.isOk()) die("watch: " + res.status().toString());
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  Client c = connectOrDie(o);
+  auto start = Clock::now();
+  for (int i = 0; i < o.requests; ++i) {
+    std::string name = serviceName(o.offset + i);
+    auto res = c.request(makeRequest("POST", "/api/v1/namespaces/" + o.ns + "/services", serviceBody(name)));
+    auto now = Clock::now();
+    expectStatus(res, 201, "create");
+    std::lock_guard<std::mutex> lock(mu);
+    created[name] = now;
+  }
+  watcher.join();
+  double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  std::vector<double> delays;
+  for (auto& [name, at] : seen) {
+    auto it = created.find(name);
+    // An event can beat the create's response to the client; count that as zero delay.
+    if (it != created.end()) delays.push_back(std::max(0.0, millis(at - it->second)));
+  }
+  if (static_cast<int>(delays.size()) != o.requests) die("watch saw " + std::to_string(delays.size()) + " of " + std::to_string(o.requests) + " creates");
+  report("watch-delivery", 1, delays, seconds);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o = parse(argc, argv);
+  if (o.phase == "create") phaseCreate(o);
+  else if (o.phase == "get") phaseGet(o);
+  else if (o.phase == "list") phaseList(o, false);
+  else if (o.phase == "list-table") phaseList(o, true);
+  else if (o.phase == "watch") phaseWatch(o);
+  else die("unknown phase " + o.phase);
+  return 0;
+}
