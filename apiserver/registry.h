@@ -86,6 +86,11 @@ class Registry {
 
   Outcome get(const ResourceInfo& info, const std::string& ns, const std::string& name) const;
   ListPage list(const ResourceInfo& info, const std::string& ns, const ListOptions& options) const;
+  // The same list, handing each matching record to `sink` as it is found instead of
+  // collecting them in ListPage::records, so a large list never holds a second copy of the
+  // objects: the store is read a batch at a time.
+  ListPage list(const ResourceInfo& info, const std::string& ns, const ListOptions& options,
+                const std::function<void(store::Record&&)>& sink) const;
 
   // `obj` is a decoded object of the resource's kind (apiVersion/kind already checked).
   void create(const ResourceInfo& info, const std::string& ns, nlohmann::json obj, WriteOptions options,

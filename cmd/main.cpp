@@ -1,6 +1,7 @@
 // edgeway: the composition root. Wires components in order, waits for each to be ready
 // before starting what depends on it, and stops them cleanly on SIGINT/SIGTERM.
 
+#include <malloc.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -67,6 +68,12 @@ int runServer(const std::vector<std::string>& args) {
     return 2;
   }
   log::setLevel(parseLevel(flags->logLevel));
+
+  // An edge box has little memory. Two malloc arenas are plenty for a pool of at most four
+  // threads, and a fixed mmap threshold gives large transient buffers (list responses)
+  // back to the kernel when freed instead of keeping them in the heap.
+  mallopt(M_ARENA_MAX, 2);
+  mallopt(M_MMAP_THRESHOLD, 256 * 1024);
 
   // Signals are taken by one waiting thread; block them before any other thread starts.
   sigset_t stopSignals;

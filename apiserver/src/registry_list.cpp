@@ -83,6 +83,16 @@ ListPage failure(ApiError e) {
 }  // namespace
 
 ListPage Registry::list(const ResourceInfo& info, const std::string& ns, const ListOptions& options) const {
+  std::vector<store::Record> records;
+  ListPage page = list(info, ns, options, [&](store::Record&& rec) { records.push_back(std::move(rec)); });
+  page.records = std::move(records);
+  return page;
+}
+
+ListPage Registry::list(const ResourceInfo& info, const std::string& ns, const ListOptions& options,
+                        const std::function<void(store::Record&&)>& sink) const {
+  // Records are read from the store this many at a time, bounding the copies held at once.
+  constexpr size_t kBatch = 256;
   const std::string prefix = prefixFor(info, ns);
   std::string startAfter;
   store::Revision listRevision = 0;
@@ -136,10 +146,10 @@ ListPage Registry::list(const ResourceInfo& info, const std::string& ns, const L
 
   ListPage page;
   const size_t limit = options.limit;
+  size_t found = 0;
   bool first = true;
   while (true) {
-    // Filtering may drop records, so ask for at least a page's worth each round.
-    size_t want = limit == 0 ? 0 : std::max<size_t>(limit - page.records.size(), 64);
+    size_t want = limit == 0 ? kBatch : std::min(std::max<size_t>(limit - found, 64), kBatch);
     store::ListResult batch = store_.list(prefix, startAfter, want);
     if (first) {
       if (listRevision == 0) listRevision = batch.revision;
@@ -149,8 +159,8 @@ ListPage Registry::list(const ResourceInfo& info, const std::string& ns, const L
       store::Record& rec = batch.records[i];
       startAfter = rec.key;
       if (!matches(rec)) continue;
-      page.records.push_back(std::move(rec));
-      if (limit != 0 && page.records.size() == limit) {
+      sink(std::move(rec));
+      if (limit != 0 && ++found == limit) {
         if (i + 1 < batch.records.size() || batch.more) page.continueToken = encodeContinue(listRevision, startAfter);
         page.revision = listRevision;
         return page;

@@ -76,11 +76,6 @@ std::string managerFor(std::string_view fieldManager, std::string_view userAgent
   return ua;
 }
 
-std::string listHead(const std::string& kind, const std::string& apiVersion, const nlohmann::json& meta) {
-  return "{\"kind\":\"" + kind + "\",\"apiVersion\":\"" + apiVersion + "\",\"metadata\":" + dumpJson(meta) +
-         ",\"items\":[";
-}
-
 bool parseNonNegative(std::string_view text, long long& out) {
   std::string s(text);
   char* end = nullptr;
@@ -235,47 +230,44 @@ void RestHandler::list(const CallPtr& call) {
   if (call->has("limit") && !parseNonNegative(call->param("limit"), limit)) limit = 0;  // kube ignores junk
   options.limit = static_cast<size_t>(limit);
   options.continueToken = std::string(call->param("continue"));
-  ListPage page = registry_.list(*call->info, call->ri.ns, options);
+  // The body is built while the store is walked, one object at a time, so a list of
+  // thousands of objects costs its serialized size and not a parsed copy of each object.
+  // "metadata" goes after "items" because the list's continue token is known only then.
+  http::Response response;
+  response.headers.push_back({"Content-Type", call->output.contentType});
+  std::string& body = response.body;
+  const std::string& metaApiVersion = call->output.metaApiVersion;
+  std::optional<TableWriter> table;
+  if (call->output.format == OutputFormat::kTable) {
+    table.emplace(*call->info, metaApiVersion, call->include, clock::nowSeconds());
+    body = "{\"kind\":\"Table\",\"apiVersion\":" + dumpJson(metaApiVersion) +
+           ",\"columnDefinitions\":" + dumpJson(table->columnDefinitions()) + ",\"rows\":[";
+  } else if (call->output.format == OutputFormat::kJson) {
+    body = "{\"kind\":" + dumpJson(call->info->listKind()) + ",\"apiVersion\":" + dumpJson(call->info->apiVersion()) +
+           ",\"items\":[";
+  } else {
+    body = "{\"kind\":\"PartialObjectMetadataList\",\"apiVersion\":" + dumpJson(metaApiVersion) + ",\"items\":[";
+  }
+  bool firstItem = true;
+  ListPage page = registry_.list(*call->info, call->ri.ns, options, [&](store::Record&& rec) {
+    if (call->output.format == OutputFormat::kJson) {
+      // The fast path: stored bytes spliced into the list, nothing parsed.
+      if (!firstItem) body += ',';
+      body += rec.value;
+      firstItem = false;
+      return;
+    }
+    auto obj = parseStored(rec.value);
+    if (!obj) return;
+    if (!firstItem) body += ',';
+    body += dumpJson(table ? table->row(*obj) : partialObjectMetadata(*obj, metaApiVersion));
+    firstItem = false;
+  });
   if (page.error) return call->fail(*page.error);
 
   nlohmann::json meta = {{"resourceVersion", std::to_string(page.revision)}};
   if (!page.continueToken.empty()) meta["continue"] = page.continueToken;
-  http::Response response;
-  response.headers.push_back({"Content-Type", call->output.contentType});
-
-  if (call->output.format == OutputFormat::kJson) {
-    // The fast path: stored bytes spliced into the list, nothing parsed.
-    std::string head = listHead(call->info->listKind(), call->info->apiVersion(), meta);
-    size_t size = head.size() + 2;
-    for (const auto& r : page.records) size += r.value.size() + 1;
-    std::string& body = response.body;
-    body.reserve(size);
-    body += head;
-    for (size_t i = 0; i < page.records.size(); ++i) {
-      if (i) body += ',';
-      body += page.records[i].value;
-      std::string().swap(page.records[i].value);  // keep peak memory near one copy
-    }
-    body += "]}";
-    return call->exchange->respond(std::move(response));
-  }
-
-  std::vector<nlohmann::json> objects;
-  objects.reserve(page.records.size());
-  for (const auto& r : page.records) {
-    if (auto obj = parseStored(r.value)) objects.push_back(std::move(*obj));
-  }
-  nlohmann::json body;
-  if (call->output.format == OutputFormat::kTable) {
-    TableWriter writer(*call->info, call->output.metaApiVersion, call->include, clock::nowSeconds());
-    body = writer.table(objects, true, meta);
-  } else {
-    nlohmann::json items = nlohmann::json::array();
-    for (const auto& o : objects) items.push_back(partialObjectMetadata(o, call->output.metaApiVersion));
-    body = {{"kind", "PartialObjectMetadataList"}, {"apiVersion", call->output.metaApiVersion}, {"metadata", meta},
-            {"items", std::move(items)}};
-  }
-  response.body = dumpJson(body);
+  body += "],\"metadata\":" + dumpJson(meta) + "}";
   call->exchange->respond(std::move(response));
 }
 

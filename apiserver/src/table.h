@@ -27,9 +27,9 @@ class TableWriter {
   nlohmann::json table(const std::vector<nlohmann::json>& objects, bool withColumns,
                        const nlohmann::json& listMeta) const;
   nlohmann::json row(const nlohmann::json& object) const;
+  nlohmann::json columnDefinitions() const;
 
  private:
-  nlohmann::json columnDefinitions() const;
 
   const ResourceInfo& info_;
   std::string metaApiVersion_;

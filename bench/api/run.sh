@@ -51,7 +51,7 @@ echo "rss with 10,000 Services: $(rss VmRSS) (peak $(rss VmHWM))"
 run --phase watch --requests 1000 --namespace bench-watch
 stop
 start
-echo "restart with $(curl -fsS "$base/api/v1/services?limit=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["metadata"].get("remainingItemCount", 0) + 1)') Services: ready in ${startup}s, rss $(rss VmRSS)"
+echo "restart: ready in ${startup}s, rss $(rss VmRSS) holding $(curl -fsS "$base/api/v1/services" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["items"]))') Services"
 run --phase list --clients 1 --requests 10 --namespace bench
 echo "rss after listing: $(rss VmRSS) (peak $(rss VmHWM))"
 echo '```'
