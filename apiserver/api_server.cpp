@@ -165,11 +165,19 @@ Result<std::unique_ptr<ApiServer>> ApiServer::create(http::IoContext& io, store:
 
   // Repair pass: the allocators learn every address and port the stored Services hold.
   if (const ResourceInfo* services = s.catalog->find("", "v1", "services")) {
-    std::vector<nlohmann::json> stored;
-    for (const auto& rec : store.list(services->storePrefix()).records) {
-      if (auto obj = parseStored(rec.value)) stored.push_back(std::move(*obj));
-    }
-    for (const auto& warning : s.allocators->rebuild(stored)) log::warn("service allocation repair: ", warning);
+    // One stored Service parsed at a time, a batch of records read at a time.
+    auto forEachService = [&](const ServiceAllocators::ServiceVisitor& visit) {
+      std::string after;
+      while (true) {
+        store::ListResult batch = store.list(services->storePrefix(), after, 256);
+        for (const auto& rec : batch.records) {
+          if (auto obj = parseStored(rec.value)) visit(*obj);
+        }
+        if (!batch.more || batch.records.empty()) break;
+        after = batch.records.back().key;
+      }
+    };
+    for (const auto& warning : s.allocators->rebuild(forEachService)) log::warn("service allocation repair: ", warning);
   }
 
   std::vector<api::OpenApiResource> resources;

@@ -3,6 +3,7 @@
 // ClusterIP / NodePort / healthCheckNodePort allocation that commits or reverts with the
 // store write.
 
+#include <functional>
 #include <memory>
 #include <nlohmann/json_fwd.hpp>
 #include <string>
@@ -34,6 +35,10 @@ class ServiceAllocators {
   // every address and port held by the stored Services. Returns a warning line per problem found: two
   // Services holding one address or port, or a value outside the configured ranges.
   std::vector<std::string> rebuild(const std::vector<nlohmann::json>& services);
+  // The same, with the Services handed over one at a time: `forEach` calls its argument once
+  // per stored Service, so start-up never holds every Service parsed at once.
+  using ServiceVisitor = std::function<void(const nlohmann::json&)>;
+  std::vector<std::string> rebuild(const std::function<void(const ServiceVisitor&)>& forEach);
 
   IpFamily primaryFamily() const;
   bool dualStack() const { return secondary_ != nullptr; }

@@ -45,6 +45,12 @@ ClusterIpAllocator* ServiceAllocators::clusterIps(IpFamily family) const {
 }
 
 std::vector<std::string> ServiceAllocators::rebuild(const std::vector<nlohmann::json>& services) {
+  return rebuild([&services](const ServiceVisitor& visit) {
+    for (const nlohmann::json& service : services) visit(service);
+  });
+}
+
+std::vector<std::string> ServiceAllocators::rebuild(const std::function<void(const ServiceVisitor&)>& forEach) {
   using svc::json;
   primary_->clear();
   if (secondary_) secondary_->clear();
@@ -54,7 +60,7 @@ std::vector<std::string> ServiceAllocators::rebuild(const std::vector<nlohmann::
   std::map<IpAddress, std::string> ipOwners;
   std::map<int, std::string> portOwners;
 
-  for (const json& service : services) {
+  forEach([&](const json& service) {
     const json* meta = svc::member(service, "metadata");
     std::string owner = meta ? svc::str(*meta, "namespace") + "/" + svc::str(*meta, "name") : "?";
 
@@ -106,7 +112,7 @@ std::vector<std::string> ServiceAllocators::rebuild(const std::vector<nlohmann::
         portOwners[port] = owner;
       }
     }
-  }
+  });
   return warnings;
 }
 
