@@ -59,6 +59,11 @@ struct Outcome {
   std::vector<std::string> warnings;  // texts for Warning headers
 
   bool ok() const { return !error.has_value(); }
+  static Outcome failure(ApiError e) {
+    Outcome out;
+    out.error = std::move(e);
+    return out;
+  }
 };
 using Done = std::function<void(Outcome)>;
 

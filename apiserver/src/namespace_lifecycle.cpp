@@ -12,11 +12,6 @@ namespace {
 
 constexpr int kRetryMillis = 1000;
 
-Outcome failure(ApiError e) {
-  Outcome out;
-  out.error = std::move(e);
-  return out;
-}
 
 }  // namespace
 
@@ -31,7 +26,7 @@ bool NamespaceLifecycle::isSystemNamespace(const std::string& name) {
 
 void NamespaceLifecycle::remove(std::shared_ptr<Registry::DeleteRun> run) {
   if (isSystemNamespace(run->name)) {
-    return run->done(failure(forbiddenError(info_->ref(run->name), "this namespace may not be deleted")));
+    return run->done(Outcome::failure(forbiddenError(info_->ref(run->name), "this namespace may not be deleted")));
   }
   mark(std::move(run));
 }
@@ -40,17 +35,17 @@ void NamespaceLifecycle::mark(std::shared_ptr<Registry::DeleteRun> run) {
   ++run->attempts;
   std::string key = Registry::keyFor(*info_, "", run->name);
   auto rec = registry_.store().get(key);
-  if (!rec) return run->done(failure(notFoundError(info_->ref(run->name))));
+  if (!rec) return run->done(Outcome::failure(notFoundError(info_->ref(run->name))));
   auto obj = parseStored(rec->value);
-  if (!obj) return run->done(failure(internalServerError("stored object " + key + " is not valid JSON")));
+  if (!obj) return run->done(Outcome::failure(internalServerError("stored object " + key + " is not valid JSON")));
   std::string uid = fields::str(*obj, {"metadata", "uid"});
   std::string rv = std::to_string(rec->modRevision);
   if (run->options.uid && *run->options.uid != uid) {
-    return run->done(failure(conflictError(info_->ref(run->name), "Precondition failed: UID in precondition: " +
+    return run->done(Outcome::failure(conflictError(info_->ref(run->name), "Precondition failed: UID in precondition: " +
                                                                       *run->options.uid + ", UID in object meta: " + uid)));
   }
   if (run->options.resourceVersion && *run->options.resourceVersion != rv) {
-    return run->done(failure(conflictError(info_->ref(run->name),
+    return run->done(Outcome::failure(conflictError(info_->ref(run->name),
                                            "Precondition failed: ResourceVersion in precondition: " +
                                                *run->options.resourceVersion + ", ResourceVersion in object meta: " + rv)));
   }
@@ -72,7 +67,7 @@ void NamespaceLifecycle::mark(std::shared_ptr<Registry::DeleteRun> run) {
             registry_.post([this, run] { mark(run); });
             return;
           }
-          return run->done(failure(fromStatus(result.status(), info_->ref(run->name))));
+          return run->done(Outcome::failure(fromStatus(result.status(), info_->ref(run->name))));
         }
         Outcome out;
         out.object = std::move(result.value().value);

@@ -19,16 +19,6 @@ void setTypeMeta(nlohmann::json& obj, const ResourceInfo& info) {
   obj["kind"] = info.kind;
 }
 
-namespace {
-
-Outcome failure(ApiError e) {
-  Outcome out;
-  out.error = std::move(e);
-  return out;
-}
-
-}  // namespace
-
 void Registry::create(const ResourceInfo& info, const std::string& ns, nlohmann::json obj, WriteOptions options,
                       Done done) {
   auto run = std::make_shared<CreateRun>();
@@ -52,7 +42,7 @@ void Registry::runCreate(std::shared_ptr<CreateRun> run) {
   } else if (objNs.empty()) {
     meta["namespace"] = ns;
   } else if (objNs != ns) {
-    return run->finish(failure(badRequestError("the namespace of the provided object does not match the namespace sent on the request")));
+    return run->finish(Outcome::failure(badRequestError("the namespace of the provided object does not match the namespace sent on the request")));
   }
   if (!fields::str(o, {"metadata", "resourceVersion"}).empty()) {
     // kube's storage layer refuses this with a plain (500) error; kubectl users see it
@@ -61,7 +51,7 @@ void Registry::runCreate(std::shared_ptr<CreateRun> run) {
     e.code = 500;
     e.reason = "InternalError";
     e.message = "resourceVersion should not be set on objects to be created";
-    return run->finish(failure(std::move(e)));
+    return run->finish(Outcome::failure(std::move(e)));
   }
   meta.erase("resourceVersion");
   if (fields::str(o, {"metadata", "name"}).empty()) run->generateBase = fields::str(o, {"metadata", "generateName"});
@@ -74,12 +64,12 @@ void Registry::runCreate(std::shared_ptr<CreateRun> run) {
   api::FieldErrors errs = strategy.validate(o);
   // Names become store keys and URL segments; whatever the kind's own rules, these never pass.
   if (!name.empty()) support::appendInvalid(errs, api::FieldPath("metadata.name"), name, support::isValidPathSegmentName(name));
-  if (!errs.empty()) return run->finish(failure(invalidError(info.ref(name), errs)));
+  if (!errs.empty()) return run->finish(Outcome::failure(invalidError(info.ref(name), errs)));
   strategy.canonicalize(o);
-  if (auto denied = admitCreate(info, ns, name)) return run->finish(failure(std::move(*denied)));
+  if (auto denied = admitCreate(info, ns, name)) return run->finish(Outcome::failure(std::move(*denied)));
 
   Strategy::AllocResult alloc = strategy.allocateForCreate(o);
-  if (alloc.error) return run->finish(failure(std::move(*alloc.error)));
+  if (alloc.error) return run->finish(Outcome::failure(std::move(*alloc.error)));
   run->txn = std::move(alloc.txn);
 
   const api::TypeDef* type = typeOf(info);
@@ -122,7 +112,7 @@ void Registry::startCreate(std::shared_ptr<CreateRun> run) {
           return;
         }
         if (run->txn) run->txn->revert();
-        run->finish(failure(fromStatus(status, run->info->ref(fields::str(run->obj, {"metadata", "name"})))));
+        run->finish(Outcome::failure(fromStatus(status, run->info->ref(fields::str(run->obj, {"metadata", "name"})))));
       });
 }
 

@@ -11,16 +11,6 @@
 #include "apiserver/src/registry_runs.h"
 
 namespace edgeway::apiserver {
-namespace {
-
-Outcome failure(ApiError e) {
-  Outcome out;
-  out.error = std::move(e);
-  return out;
-}
-
-}  // namespace
-
 void Registry::remove(const ResourceInfo& info, const std::string& ns, const std::string& name,
                       DeleteOptions options, Done done) {
   auto run = std::make_shared<DeleteRun>();
@@ -38,19 +28,19 @@ void Registry::startDelete(std::shared_ptr<DeleteRun> run) {
   ++run->attempts;
   std::string key = keyFor(info, run->ns, run->name);
   auto rec = store_.get(key);
-  if (!rec) return run->done(failure(notFoundError(info.ref(run->name))));
+  if (!rec) return run->done(Outcome::failure(notFoundError(info.ref(run->name))));
   auto parsed = parseStored(rec->value);
-  if (!parsed) return run->done(failure(internalServerError("stored object " + key + " is not valid JSON")));
+  if (!parsed) return run->done(Outcome::failure(internalServerError("stored object " + key + " is not valid JSON")));
   auto old = std::make_shared<nlohmann::json>(std::move(*parsed));
 
   std::string uid = fields::str(*old, {"metadata", "uid"});
   std::string rv = std::to_string(rec->modRevision);
   if (run->options.uid && *run->options.uid != uid) {
-    return run->done(failure(conflictError(info.ref(run->name), "Precondition failed: UID in precondition: " +
+    return run->done(Outcome::failure(conflictError(info.ref(run->name), "Precondition failed: UID in precondition: " +
                                                                     *run->options.uid + ", UID in object meta: " + uid)));
   }
   if (run->options.resourceVersion && *run->options.resourceVersion != rv) {
-    return run->done(failure(conflictError(info.ref(run->name), "Precondition failed: ResourceVersion in precondition: " +
+    return run->done(Outcome::failure(conflictError(info.ref(run->name), "Precondition failed: ResourceVersion in precondition: " +
                                                                     *run->options.resourceVersion +
                                                                     ", ResourceVersion in object meta: " + rv)));
   }
@@ -67,7 +57,7 @@ void Registry::startDelete(std::shared_ptr<DeleteRun> run) {
       post([this, run] { startDelete(run); });
       return;
     }
-    run->done(failure(fromStatus(st, run->info->ref(run->name))));
+    run->done(Outcome::failure(fromStatus(st, run->info->ref(run->name))));
   };
 
   if (graceful) {
@@ -109,7 +99,7 @@ void Registry::removeCollection(const ResourceInfo& info, const std::string& ns,
   all.limit = 0;
   all.continueToken.clear();
   ListPage page = list(info, ns, all);
-  if (page.error) return done(failure(std::move(*page.error)));
+  if (page.error) return done(Outcome::failure(std::move(*page.error)));
 
   // One delete per item, concurrently; the answer lists what was deleted, in key order.
   struct Collect {
@@ -130,7 +120,7 @@ void Registry::removeCollection(const ResourceInfo& info, const std::string& ns,
   c->revision = page.revision;
   auto finishOne = [c] {
     if (--c->pending != 0) return;
-    if (c->error) return c->done(failure(std::move(*c->error)));
+    if (c->error) return c->done(Outcome::failure(std::move(*c->error)));
     Outcome out;
     out.object = c->listHead + std::to_string(c->revision) + "\"},\"items\":[";
     bool first = true;

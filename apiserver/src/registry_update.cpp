@@ -13,11 +13,6 @@
 namespace edgeway::apiserver {
 namespace {
 
-Outcome failure(ApiError e) {
-  Outcome out;
-  out.error = std::move(e);
-  return out;
-}
 
 const char* const kModified =
     "the object has been modified; please apply your changes to the latest version and try again";
@@ -130,7 +125,7 @@ void Registry::patch(const ResourceInfo& info, const std::string& ns, const std:
       break;
     case PatchType::kApply: {
       if (!schema) {
-        return run->finish(failure(unsupportedMediaTypeError("application/apply-patch+yaml")));
+        return run->finish(Outcome::failure(unsupportedMediaTypeError("application/apply-patch+yaml")));
       }
       run->applyToCreate = *doc;
       const ResourceInfo* infoPtr = &info;
@@ -157,28 +152,28 @@ void Registry::startUpdate(std::shared_ptr<UpdateRun> run) {
   auto rec = store_.get(key);
   if (!rec) {
     if (run->applyToCreate) return createFromApply(run);
-    return run->finish(failure(notFoundError(info.ref(run->name))));
+    return run->finish(Outcome::failure(notFoundError(info.ref(run->name))));
   }
   auto parsed = parseStored(rec->value);
-  if (!parsed) return run->finish(failure(internalServerError("stored object " + key + " is not valid JSON")));
+  if (!parsed) return run->finish(Outcome::failure(internalServerError("stored object " + key + " is not valid JSON")));
   auto old = std::make_shared<const nlohmann::json>(std::move(*parsed));
 
   nlohmann::json obj;
-  if (auto err = run->transform(*old, obj)) return run->finish(failure(std::move(*err)));
-  if (!obj.is_object()) return run->finish(failure(badRequestError("the result of the request is not an object")));
+  if (auto err = run->transform(*old, obj)) return run->finish(Outcome::failure(std::move(*err)));
+  if (!obj.is_object()) return run->finish(Outcome::failure(badRequestError("the result of the request is not an object")));
   if (run->options.checkPatched) {
     run->warnings.clear();
-    if (auto err = run->options.checkPatched(obj, run->warnings)) return run->finish(failure(std::move(*err)));
+    if (auto err = run->options.checkPatched(obj, run->warnings)) return run->finish(Outcome::failure(std::move(*err)));
   }
 
   std::string currentRv = std::to_string(rec->modRevision);
   std::string wantRv = fields::str(obj, {"metadata", "resourceVersion"});
   if (!wantRv.empty() && wantRv != currentRv) {
-    return run->finish(failure(conflictError(info.ref(run->name), kModified)));
+    return run->finish(Outcome::failure(conflictError(info.ref(run->name), kModified)));
   }
   std::string objName = fields::str(obj, {"metadata", "name"});
   if (objName != run->name) {
-    return run->finish(failure(badRequestError("the name of the object (" + objName +
+    return run->finish(Outcome::failure(badRequestError("the name of the object (" + objName +
                                                ") does not match the name on the URL (" + run->name + ")")));
   }
   nlohmann::json& meta = metadataOf(obj);
@@ -187,7 +182,7 @@ void Registry::startUpdate(std::shared_ptr<UpdateRun> run) {
     if (objNs.empty()) {
       meta["namespace"] = run->ns;
     } else if (objNs != run->ns) {
-      return run->finish(failure(badRequestError("the namespace of the object (" + objNs +
+      return run->finish(Outcome::failure(badRequestError("the namespace of the object (" + objNs +
                                                  ") does not match the namespace on the URL (" + run->ns + ")")));
     }
   } else {
@@ -204,7 +199,7 @@ void Registry::startUpdate(std::shared_ptr<UpdateRun> run) {
     strategy.prepareForUpdate(obj, *old);
   }
   api::FieldErrors errs = status ? strategy.validateStatusUpdate(obj, *old) : strategy.validateUpdate(obj, *old);
-  if (!errs.empty()) return run->finish(failure(invalidError(info.ref(run->name), errs)));
+  if (!errs.empty()) return run->finish(Outcome::failure(invalidError(info.ref(run->name), errs)));
   strategy.canonicalize(obj);
   if (!status && strategy.specChanged(obj, *old)) {
     meta["generation"] = fields::integer(*old, {"metadata", "generation"}) + 1;
@@ -213,7 +208,7 @@ void Registry::startUpdate(std::shared_ptr<UpdateRun> run) {
   std::shared_ptr<AllocationTxn> txn;
   if (!status) {
     Strategy::AllocResult alloc = strategy.allocateForUpdate(obj, *old);
-    if (alloc.error) return run->finish(failure(std::move(*alloc.error)));
+    if (alloc.error) return run->finish(Outcome::failure(std::move(*alloc.error)));
     txn = std::move(alloc.txn);
   }
   if (const api::TypeDef* type = typeOf(info)) {
@@ -255,7 +250,7 @@ void Registry::startUpdate(std::shared_ptr<UpdateRun> run) {
       post([this, run] { startUpdate(run); });
       return;
     }
-    run->finish(failure(fromStatus(st, run->info->ref(run->name))));
+    run->finish(Outcome::failure(fromStatus(st, run->info->ref(run->name))));
   };
   if (finalDelete) {
     write(WriteKind::kRemove, std::move(key), rec->modRevision, std::move(render), std::move(onWritten));
@@ -267,15 +262,15 @@ void Registry::startUpdate(std::shared_ptr<UpdateRun> run) {
 void Registry::createFromApply(std::shared_ptr<UpdateRun> run) {
   const ResourceInfo& info = *run->info;
   // Nothing to apply a status to: the object must exist first.
-  if (run->options.status) return run->finish(failure(notFoundError(info.ref(run->name))));
+  if (run->options.status) return run->finish(Outcome::failure(notFoundError(info.ref(run->name))));
   const api::TypeDef* schema = typeOf(info);
   auto applied = api::serverSideApply(nlohmann::json(), *run->applyToCreate, *schema, run->options.fieldManager,
                                       run->options.force, nowTimestamp());
-  if (!applied.isOk()) return run->finish(failure(badRequestError(applied.status().message())));
+  if (!applied.isOk()) return run->finish(Outcome::failure(badRequestError(applied.status().message())));
   nlohmann::json obj = std::move(applied->object);
   std::string objName = fields::str(obj, {"metadata", "name"});
   if (objName != run->name) {
-    return run->finish(failure(badRequestError("the name of the object (" + objName +
+    return run->finish(Outcome::failure(badRequestError("the name of the object (" + objName +
                                                ") does not match the name on the URL (" + run->name + ")")));
   }
   auto create = std::make_shared<CreateRun>();

@@ -7,6 +7,7 @@
 
 #include "apiserver/src/json_fields.h"
 #include "apiserver/src/tables.h"
+#include "base/clock.h"
 
 namespace edgeway::apiserver::tables {
 namespace {
@@ -41,7 +42,7 @@ struct LastRestart {
   void see(const json& status) {
     const json* finished = fields::find(status, {"lastState", "terminated", "finishedAt"});
     if (!finished || !finished->is_string()) return;
-    auto t = parseRfc3339(finished->get_ref<const std::string&>());
+    auto t = clock::parseRfc3339(finished->get_ref<const std::string&>());
     if (t && (!at || *t > *at)) at = t;
   }
 };

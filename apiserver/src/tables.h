@@ -19,10 +19,6 @@ namespace edgeway::apiserver::tables {
 // in the future.
 std::string humanDuration(long long seconds);
 
-// Seconds since the epoch of an RFC 3339 timestamp ("2024-05-01T10:00:00Z", fractional
-// seconds and numeric offsets accepted), or nullopt when it does not parse.
-std::optional<std::time_t> parseRfc3339(std::string_view text);
-
 // Age of a timestamp field relative to `now`; "<unknown>" when absent or unparsable.
 std::string since(const nlohmann::json& timestamp, std::time_t now);
 // The Age cell of an object (metadata.creationTimestamp).

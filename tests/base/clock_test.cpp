@@ -47,4 +47,18 @@ TEST(UuidTest, IsVersion4AndUnique) {
 }
 
 }  // namespace
+TEST(ClockTest, ParsesKubernetesTimestamps) {
+  EXPECT_EQ(parseRfc3339("1970-01-01T00:00:00Z"), std::time_t{0});
+  EXPECT_EQ(parseRfc3339("2024-05-01T12:00:00Z"), std::time_t{1714564800});
+  EXPECT_EQ(parseRfc3339("2024-05-01T12:00:00.123456Z"), std::time_t{1714564800});  // MicroTime
+  EXPECT_EQ(parseRfc3339("2024-05-01T14:00:00+02:00"), std::time_t{1714564800});
+  EXPECT_EQ(parseRfc3339("2024-05-01T07:30:00-04:30"), std::time_t{1714564800});
+  EXPECT_EQ(parseRfc3339("2000-02-29T00:00:00Z"), std::time_t{951782400});  // leap day
+  for (const char* bad :
+       {"", "2024-05-01", "2024-05-01T12:00:00", "2024-13-01T12:00:00Z", "2024-05-01 12:00:00Z",
+        "2024-05-01T12:00:00Zjunk", "2024-05-01T12:00:00.Z", "yesterday"}) {
+    EXPECT_FALSE(parseRfc3339(bad).has_value()) << bad;
+  }
+}
+
 }  // namespace edgeway::clock
