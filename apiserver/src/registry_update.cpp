@@ -63,6 +63,13 @@ ApiError patchError(const Status& status) {
   return e;
 }
 
+// Hands a patch function's result to a transform: the patched object, or the error.
+std::optional<ApiError> takePatched(Result<nlohmann::json> patched, nlohmann::json& out) {
+  if (!patched.isOk()) return patchError(patched.status());
+  out = std::move(patched).value();
+  return std::nullopt;
+}
+
 }  // namespace
 
 void Registry::update(const ResourceInfo& info, const std::string& ns, const std::string& name, nlohmann::json obj,
@@ -100,27 +107,19 @@ void Registry::patch(const ResourceInfo& info, const std::string& ns, const std:
   switch (type) {
     case PatchType::kJsonPatch:
       run->transform = [doc](const nlohmann::json& cur, nlohmann::json& out) -> std::optional<ApiError> {
-        auto r = api::applyJsonPatch(cur, *doc);
-        if (!r.isOk()) return patchError(r.status());
-        out = std::move(r).value();
-        return std::nullopt;
+        return takePatched(api::applyJsonPatch(cur, *doc), out);
       };
       break;
     case PatchType::kMergePatch:
       run->transform = [doc](const nlohmann::json& cur, nlohmann::json& out) -> std::optional<ApiError> {
-        auto r = api::applyMergePatch(cur, *doc);
-        if (!r.isOk()) return patchError(r.status());
-        out = std::move(r).value();
-        return std::nullopt;
+        return takePatched(api::applyMergePatch(cur, *doc), out);
       };
       break;
     case PatchType::kStrategicMergePatch:
       run->transform = [doc, schema](const nlohmann::json& cur, nlohmann::json& out) -> std::optional<ApiError> {
         // Without a schema there is no merge metadata; a merge patch is the closest meaning.
-        auto r = schema ? api::applyStrategicMergePatch(cur, *doc, *schema) : api::applyMergePatch(cur, *doc);
-        if (!r.isOk()) return patchError(r.status());
-        out = std::move(r).value();
-        return std::nullopt;
+        return takePatched(schema ? api::applyStrategicMergePatch(cur, *doc, *schema) : api::applyMergePatch(cur, *doc),
+                           out);
       };
       break;
     case PatchType::kApply: {
