@@ -20,12 +20,21 @@ struct Header {
 // Case-insensitive comparison of header names (ASCII only, as HTTP field names are).
 bool headerNameEquals(std::string_view a, std::string_view b);
 
+// The client certificate of a TLS connection, verified against the server's client CA.
+struct PeerCertificate {
+  std::string commonName;                  // subject CN: the user name
+  std::vector<std::string> organizations;  // subject O values: the groups
+};
+
 struct Request {
   std::string method;  // "GET", "POST", ...
   std::string target;  // raw request target, e.g. "/api/v1/services?limit=500"
   std::vector<Header> headers;
   std::string body;
   std::string remoteAddress;  // "1.2.3.4:5678" or "[::1]:5678"; empty on the client side
+  bool tls = false;           // arrived over TLS
+  // The verified client certificate; null on plain connections or when none was sent.
+  std::shared_ptr<const PeerCertificate> peer;
 
   // Case-insensitive header lookup; the first value, empty when absent.
   std::string_view header(std::string_view name) const;
