@@ -24,7 +24,7 @@ $(ASAN_DIR)/build.ninja:
 	cmake -S . -B $(ASAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DEDGEWAY_SANITIZE=ON $(CMAKE_FLAGS)
 
 build-asan: deps $(ASAN_DIR)/build.ninja
-	ninja -C $(ASAN_DIR) -j $(JOBS)
+	ninja -C $(ASAN_DIR) -j $(JOBS) unit_tests
 
 # Starts the server in the foreground on a data dir in the checkout. As a non-root user it
 # picks unprivileged ports and turns the proxy off (it needs CAP_NET_ADMIN).
