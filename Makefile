@@ -28,7 +28,8 @@ build-asan: deps $(ASAN_DIR)/build.ninja
 
 # Starts the server in the foreground on a data dir in the checkout. As a non-root user it
 # picks unprivileged ports and turns the proxy off (it needs CAP_NET_ADMIN).
-run: build
+run: deps $(BUILD_DIR)/build.ninja
+	ninja -C $(BUILD_DIR) -j $(JOBS) edgeway
 	@scripts/run-server.sh $(BUILD_DIR)/edgeway $(DATA_DIR)
 
 # The whole suite: unit, integration and kubectl e2e tests on the release build, then the
