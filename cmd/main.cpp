@@ -94,7 +94,6 @@ int runServer(const std::vector<std::string>& args) {
     log::error("store: ", store.status().message());
     return 1;
   }
-  log::info("store: opened ", dir, "/state.db at revision ", (*store)->currentRevision());
 
   int threads = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 4u));
   http::IoContext io(threads);
