@@ -7,7 +7,7 @@ packages=(
   g++ cmake ninja-build ccache pkg-config make
   libsqlite3-dev libboost-dev libmbedtls-dev libnftnl-dev libmnl-dev nlohmann-json3-dev
   libgtest-dev
-  curl dnsutils iproute2 nftables procps python3
+  curl dnsutils iproute2 nftables procps python3 openssl
 )
 
 missing=()
