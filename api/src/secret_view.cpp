@@ -1,6 +1,6 @@
 #include "api/secret_view.h"
 
-#include "api/src/base64_decode.h"
+#include "base/base64.h"
 #include "api/src/view_reader.h"
 
 namespace edgeway::api {
@@ -10,7 +10,7 @@ using detail::ViewField;
 
 std::string decoded(const ViewField& f) {
   std::string text = f.string();
-  auto bytes = detail::base64Decode(text);
+  auto bytes = base64::decode(text);
   if (!bytes) f.fail("must be base64-encoded bytes");
   return std::move(*bytes);
 }

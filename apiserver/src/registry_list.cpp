@@ -5,53 +5,10 @@
 #include <nlohmann/json.hpp>
 
 #include "apiserver/src/registry_runs.h"
+#include "base/base64.h"
 
 namespace edgeway::apiserver {
 namespace {
-
-const char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-std::string base64UrlEncode(std::string_view in) {
-  std::string out;
-  size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    uint32_t v = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8) | uint8_t(in[i + 2]);
-    for (int s = 18; s >= 0; s -= 6) out += kB64[(v >> s) & 63];
-  }
-  if (i + 1 == in.size()) {
-    uint32_t v = uint8_t(in[i]) << 16;
-    out += kB64[(v >> 18) & 63];
-    out += kB64[(v >> 12) & 63];
-  } else if (i + 2 == in.size()) {
-    uint32_t v = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8);
-    for (int s = 18; s >= 6; s -= 6) out += kB64[(v >> s) & 63];
-  }
-  return out;
-}
-
-std::optional<std::string> base64UrlDecode(std::string_view in) {
-  // Accept padded and standard-alphabet input too; tokens may have been re-encoded.
-  while (!in.empty() && in.back() == '=') in.remove_suffix(1);
-  std::string out;
-  uint32_t acc = 0;
-  int bits = 0;
-  for (char c : in) {
-    int v;
-    if (c >= 'A' && c <= 'Z') v = c - 'A';
-    else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
-    else if (c >= '0' && c <= '9') v = c - '0' + 52;
-    else if (c == '-' || c == '+') v = 62;
-    else if (c == '_' || c == '/') v = 63;
-    else return std::nullopt;
-    acc = (acc << 6) | uint32_t(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += char((acc >> bits) & 0xFF);
-    }
-  }
-  return out;
-}
 
 struct ContinuePoint {
   store::Revision revision = 0;
@@ -60,11 +17,11 @@ struct ContinuePoint {
 
 std::string encodeContinue(store::Revision rev, const std::string& lastKey) {
   nlohmann::json token = {{"v", "meta.k8s.io/v1"}, {"rv", rev}, {"start", lastKey}};
-  return base64UrlEncode(token.dump());
+  return base64::encodeUrl(token.dump());
 }
 
 std::optional<ContinuePoint> decodeContinue(const std::string& token) {
-  auto raw = base64UrlDecode(token);
+  auto raw = base64::decodeUrl(token);
   if (!raw) return std::nullopt;
   auto j = nlohmann::json::parse(*raw, nullptr, false);
   if (!j.is_object() || j.value("v", "") != "meta.k8s.io/v1") return std::nullopt;

@@ -6,6 +6,7 @@
 #include "apiserver/src/json_fields.h"
 #include "apiserver/src/strategies.h"
 #include "apiserver/src/strategy_support.h"
+#include "base/base64.h"
 
 namespace edgeway::apiserver {
 namespace {
@@ -13,43 +14,11 @@ namespace {
 using nlohmann::json;
 
 constexpr size_t kMaxSecretSize = 1 * 1024 * 1024;
-const char kBase64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-std::string base64Encode(const std::string& in) {
-  std::string out;
-  out.reserve((in.size() + 2) / 3 * 4);
-  size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    unsigned v = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8) |
-                 static_cast<unsigned char>(in[i + 2]);
-    for (int shift : {18, 12, 6, 0}) out += kBase64[(v >> shift) & 63];
-  }
-  if (size_t rest = in.size() - i; rest > 0) {
-    unsigned v = static_cast<unsigned char>(in[i]) << 16;
-    if (rest == 2) v |= static_cast<unsigned char>(in[i + 1]) << 8;
-    out += kBase64[(v >> 18) & 63];
-    out += kBase64[(v >> 12) & 63];
-    out += rest == 2 ? kBase64[(v >> 6) & 63] : '=';
-    out += '=';
-  }
-  return out;
-}
-
-// Decoded length of padded standard base64 (line breaks ignored, as Go's decoder does), or
-// nullopt when it is not base64.
-std::optional<size_t> base64DecodedSize(const std::string& in) {
-  size_t chars = 0, padding = 0;
-  for (char c : in) {
-    if (c == '\r' || c == '\n') continue;
-    if (c == '=') {
-      ++padding;
-    } else if (padding > 0 || std::string_view(kBase64, 64).find(c) == std::string_view::npos) {
-      return std::nullopt;
-    }
-    ++chars;
-  }
-  if (chars % 4 != 0 || padding > 2) return std::nullopt;
-  return chars / 4 * 3 - padding;
+// Decoded length of a data value, or nullopt when it is not padded standard base64.
+std::optional<size_t> decodedSize(const std::string& value) {
+  auto bytes = base64::decode(value);
+  if (!bytes) return std::nullopt;
+  return bytes->size();
 }
 
 void applyDefaults(json& secret) {
@@ -59,7 +28,7 @@ void applyDefaults(json& secret) {
   if (stringData == secret.end()) return;
   if (stringData->is_object()) {
     for (const auto& [key, value] : stringData->items()) {
-      if (value.is_string()) secret["data"][key] = base64Encode(value.get<std::string>());
+      if (value.is_string()) secret["data"][key] = base64::encode(value.get<std::string>());
     }
   }
   secret.erase("stringData");
@@ -74,7 +43,7 @@ api::FieldErrors validateBody(const json& secret) {
     support::appendInvalid(errs, data.key(key), key, support::isConfigMapKey(key));
     // null decodes to no bytes, as kube's decoder reads it.
     auto size = value.is_null()     ? std::optional<size_t>(0)
-                : value.is_string() ? base64DecodedSize(value.get<std::string>())
+                : value.is_string() ? decodedSize(value.get<std::string>())
                                     : std::nullopt;
     if (!size) {
       errs.push_back(
