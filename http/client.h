@@ -1,5 +1,5 @@
 #pragma once
-// A small blocking HTTP/1.1 client over plain TCP: for tests, benchmarks and (later) list +
+// A small blocking HTTP/1.1 client over TCP or TLS: for tests, benchmarks and (later) list +
 // watch against a remote API server. One connection, reused across requests (keep-alive)
 // and re-opened when the server has closed it. Not thread-safe: one Client per thread.
 
@@ -14,15 +14,23 @@
 
 namespace edgeway::http {
 
+class TlsContext;  // see http/tls_context.h
+
 struct ClientOptions {
   int timeoutSeconds = 30;                      // connect, each request + response, a stream's head; 0 = none
   int streamIdleTimeoutSeconds = 0;             // longest wait for more of a stream; 0 = forever (watches)
   size_t maxResponseBytes = 256 * 1024 * 1024;  // a request()'s body, or a stream's longest line
+  // HTTPS when set (a TlsContext::client): the server's certificate is verified against the
+  // context's CA and the host connected to (or the context's serverName), and the context's
+  // client certificate, if any, is presented. Plain HTTP when null.
+  std::shared_ptr<const TlsContext> tls;
 };
 
 class Client {
  public:
-  // Resolves host (a name or an IP literal, IPv6 without brackets) and connects.
+  // Resolves host (a name or an IP literal, IPv6 without brackets), connects and, for HTTPS,
+  // completes the TLS handshake. Failures are Unavailable (a refused handshake says why,
+  // e.g. an untrusted certificate), or InvalidArgument for a server TlsContext.
   static Result<Client> connect(std::string host, uint16_t port, ClientOptions options = {});
 
   Client(Client&&) noexcept;

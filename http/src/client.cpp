@@ -2,10 +2,12 @@
 
 #include <sys/socket.h>
 
+#include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/parser.hpp>
@@ -17,6 +19,10 @@
 #include <chrono>
 #include <optional>
 
+#include "http/src/tls_connection.h"
+#include "http/src/tls_stream.h"
+#include "http/tls_context.h"
+
 namespace edgeway::http {
 
 namespace asio = boost::asio;
@@ -24,6 +30,7 @@ namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
 using error_code = boost::system::error_code;
+using TlsSocket = detail::TlsStream<tcp::socket>;
 
 // The client's calls block, but are built from async operations on a private io_context:
 // Asio's synchronous socket calls cannot time out, and a test or a watch must not hang on a
@@ -34,7 +41,10 @@ struct Client::Impl {
   uint16_t port = 0;
   tcp::resolver::results_type endpoints;
   asio::io_context io;
-  std::optional<beast::tcp_stream> stream;  // empty while disconnected
+  // The connection: TLS over TCP when options.tls is set, else plain TCP; neither while
+  // disconnected.
+  std::optional<tcp::socket> plain;
+  std::optional<TlsSocket> tls;
   beast::flat_buffer buffer;
   bool reused = false;  // the connection has carried a complete response
 
@@ -45,20 +55,50 @@ struct Client::Impl {
     return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
   }
 
-  // Runs one async operation to completion with a deadline (none when seconds <= 0).
+  bool connected() const { return plain || tls; }
+  tcp::socket& socket() { return tls ? tls->socket() : *plain; }
+
+  // Calls fn with the connection's byte stream, whichever kind it is.
+  template <class Fn>
+  void withStream(Fn&& fn) {
+    if (tls) {
+      fn(*tls);
+    } else {
+      fn(*plain);
+    }
+  }
+
+  // Runs one async operation to completion with a deadline (none when seconds <= 0). At the
+  // deadline the connection is closed, which ends the operation: a cancel would not stop a
+  // range connect from moving on to the next address.
   template <class Initiate>
   error_code run(int seconds, Initiate&& initiate) {
+    asio::steady_timer deadline(io);
+    bool expired = false;
     if (seconds > 0) {
-      stream->expires_after(std::chrono::seconds(seconds));
-    } else {
-      stream->expires_never();
+      deadline.expires_after(std::chrono::seconds(seconds));
+      deadline.async_wait([&](error_code ec) {
+        if (ec) return;
+        expired = true;
+        closeSocket();
+      });
     }
     std::optional<error_code> result;
-    initiate([&result](error_code ec, auto&&...) { result = ec; });
+    initiate([&](error_code ec, auto&&...) {
+      result = ec;
+      deadline.cancel();
+    });
     io.restart();
     io.run();
     assert(result.has_value());
+    if (expired && *result) return beast::error::timeout;
     return *result;
+  }
+
+  void closeSocket() {
+    error_code ignored;
+    if (tls) tls->close();
+    if (plain) plain->close(ignored);
   }
 
   Status ioError(const std::string& what, error_code ec) const {
@@ -70,37 +110,54 @@ struct Client::Impl {
 
   Status open() {
     disconnect();
-    stream.emplace(io);
+    plain.emplace(io);
     error_code ec = run(options.timeoutSeconds,
-                        [&](auto handler) { stream->async_connect(endpoints, std::move(handler)); });
+                        [&](auto handler) { asio::async_connect(*plain, endpoints, std::move(handler)); });
     if (ec) {
       disconnect();
       return ioError("connect to", ec);
     }
-    stream->socket().set_option(tcp::no_delay(true), ec);
+    plain->set_option(tcp::no_delay(true), ec);
+    if (!options.tls) return Status::ok();
+
+    auto connection = detail::TlsConnection::create(options.tls, plain->native_handle(), host);
+    if (!connection) {
+      disconnect();
+      return connection.status();
+    }
+    tls.emplace(std::move(*plain), std::move(connection).value());
+    plain.reset();
+    ec = run(options.timeoutSeconds, [&](auto handler) { tls->async_handshake(std::move(handler)); });
+    if (ec) {
+      disconnect();
+      return ioError("TLS handshake with", ec);
+    }
     return Status::ok();
   }
 
-  void disconnect() {
-    if (stream) {
-      error_code ignored;
-      stream->socket().close(ignored);
-      stream.reset();
-    }
+  // `clean`: between messages, so a TLS connection can end with close_notify (best effort,
+  // without waiting) and the server sees a deliberate close rather than a truncation.
+  void disconnect(bool clean = false) {
+    if (tls && clean) tls->connection().closeNotify();
+    closeSocket();
+    tls.reset();
+    plain.reset();
     buffer.clear();
     reused = false;
   }
 
   // A keep-alive connection the server has since closed reads as end-of-file; checking
-  // before sending avoids most failed requests on stale connections.
+  // before sending avoids most failed requests on stale connections. On TLS, bytes waiting
+  // on an idle connection can only be the server's close_notify (or an alert): closed too.
   bool peerClosed() {
     char byte;
-    ssize_t n = ::recv(stream->socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-    return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
+    ssize_t n = ::recv(socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (n > 0) return tls.has_value();
+    return n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK);
   }
 
   Status ensureConnected() {
-    if (stream && !peerClosed()) return Status::ok();
+    if (connected() && !peerClosed()) return Status::ok();
     return open();
   }
 
@@ -113,8 +170,9 @@ struct Client::Impl {
     if (message.find(bhttp::field::host) == message.end()) message.set(bhttp::field::host, hostHeader());
     message.body() = request.body;
     message.prepare_payload();
-    return run(options.timeoutSeconds,
-               [&](auto handler) { bhttp::async_write(*stream, message, std::move(handler)); });
+    return run(options.timeoutSeconds, [&](auto handler) {
+      withStream([&](auto& stream) { bhttp::async_write(stream, message, std::move(handler)); });
+    });
   }
 
   Status send(const Request& request) {
@@ -147,7 +205,7 @@ struct Client::Impl {
     parser.body_limit(options.maxResponseBytes);
     if (request.method == "HEAD") parser.skip(true);
     error_code ec = run(options.timeoutSeconds, [&](auto handler) {
-      bhttp::async_read(*stream, buffer, parser, std::move(handler));
+      withStream([&](auto& stream) { bhttp::async_read(stream, buffer, parser, std::move(handler)); });
     });
     *gotResponseBytes = parser.got_some();
     if (ec) {
@@ -164,7 +222,7 @@ struct Client::Impl {
     if (keepAlive) {
       reused = true;
     } else {
-      disconnect();
+      disconnect(true);
     }
   }
 
@@ -177,7 +235,7 @@ struct Client::Impl {
       parser.get().body().data = piece;
       parser.get().body().size = sizeof piece;
       error_code ec = run(seconds, [&](auto handler) {
-        bhttp::async_read_some(*stream, buffer, parser, std::move(handler));
+        withStream([&](auto& stream) { bhttp::async_read_some(stream, buffer, parser, std::move(handler)); });
       });
       if (ec == bhttp::error::need_buffer) ec = {};  // `piece` is full; not an error
       if (ec) {
@@ -197,6 +255,9 @@ Client& Client::operator=(Client&&) noexcept = default;
 Client::~Client() = default;
 
 Result<Client> Client::connect(std::string host, uint16_t port, ClientOptions options) {
+  if (options.tls && options.tls->isServer()) {
+    return invalidArgument("http client: the TLS context is a server's, not a client's");
+  }
   auto impl = std::make_unique<Impl>();
   impl->options = options;
   impl->host = std::move(host);
@@ -228,7 +289,8 @@ Result<Response> Client::stream(const Request& request, const std::function<bool
   bhttp::response_parser<bhttp::buffer_body> parser;
   parser.body_limit(boost::none);  // a watch has no end; lines are bounded below instead
   error_code ec = c.run(c.options.timeoutSeconds, [&](auto handler) {
-    bhttp::async_read_header(*c.stream, c.buffer, parser, std::move(handler));
+    c.withStream(
+        [&](auto& stream) { bhttp::async_read_header(stream, c.buffer, parser, std::move(handler)); });
   });
   if (ec) {
     c.disconnect();

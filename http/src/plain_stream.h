@@ -1,12 +1,15 @@
 #pragma once
 // The byte stream of a plain-TCP connection and the few operations a Session needs beyond
-// Asio's AsyncReadStream/AsyncWriteStream concepts. A TLS stream adapter supplies the same
-// three overloads (handshake before the first read, close_notify before the half-close), and
-// Session<TlsStream> then works unchanged.
+// Asio's AsyncReadStream/AsyncWriteStream concepts. The TLS stream (tls_stream.h) supplies
+// the same overloads (handshake before the first read, close_notify before the half-close,
+// the client's certificate), and Session<TlsStream> then works unchanged.
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/strand.hpp>
+#include <memory>
+
+#include "http/message.h"
 
 namespace edgeway::http::detail {
 
@@ -35,5 +38,9 @@ inline void closeStream(PlainSocket& socket) {
   boost::system::error_code ignored;
   socket.close(ignored);
 }
+
+inline bool isTls(const PlainSocket&) { return false; }
+
+inline std::shared_ptr<const PeerCertificate> peerCertificate(PlainSocket&) { return nullptr; }
 
 }  // namespace edgeway::http::detail

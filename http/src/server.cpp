@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <boost/asio/steady_timer.hpp>
+#include <mutex>
 
 #include "base/log.h"
 #include "http/io_context.h"
@@ -9,6 +10,8 @@
 #include "http/src/plain_stream.h"
 #include "http/src/server_shared.h"
 #include "http/src/session.h"
+#include "http/src/tls_stream.h"
+#include "http/tls_context.h"
 
 namespace edgeway::http {
 namespace {
@@ -17,15 +20,23 @@ namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 using detail::PlainSocket;
 using detail::ServerShared;
+using TlsSocket = detail::TlsStream<PlainSocket>;
 
-// Accepts connections on its own strand and starts a session for each.
+// Accepts connections on its own strand and starts a session for each: HTTPS while it has
+// a TLS context, plain HTTP otherwise.
 class Listener : public std::enable_shared_from_this<Listener> {
  public:
   Listener(asio::io_context& io, std::shared_ptr<ServerShared> shared, tcp::acceptor acceptor)
       : io_(io),
         shared_(std::move(shared)),
         acceptor_(std::move(acceptor)),
-        retry_(acceptor_.get_executor()) {}
+        retry_(acceptor_.get_executor()),
+        tls_(shared_->options.tls) {}
+
+  void setTls(std::shared_ptr<const TlsContext> tls) {
+    std::lock_guard<std::mutex> lock(tlsMu_);
+    tls_ = std::move(tls);
+  }
 
   void start() {
     asio::post(acceptor_.get_executor(), [self = shared_from_this()] { self->accept(); });
@@ -62,9 +73,25 @@ class Listener : public std::enable_shared_from_this<Listener> {
     }
     boost::system::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);  // watch events are small writes
-    tcp::endpoint peer = socket.remote_endpoint(ignored);
-    auto session = std::make_shared<detail::Session<PlainSocket>>(shared_, std::move(socket),
-                                                                  detail::formatEndpoint(peer));
+    std::string remote = detail::formatEndpoint(socket.remote_endpoint(ignored));
+    if (std::shared_ptr<const TlsContext> tls = currentTls()) {
+      const int fd = socket.native_handle();
+      auto connection = detail::TlsConnection::create(std::move(tls), fd);
+      if (connection) {
+        startSession(std::make_shared<detail::Session<TlsSocket>>(
+            shared_, TlsSocket(std::move(socket), std::move(connection).value()), std::move(remote)));
+      } else {
+        log::warn("http: ", remote, ": ", connection.status().message(), "; closing the connection");
+      }
+    } else {
+      startSession(
+          std::make_shared<detail::Session<PlainSocket>>(shared_, std::move(socket), std::move(remote)));
+    }
+    accept();
+  }
+
+  template <class Stream>
+  void startSession(const std::shared_ptr<detail::Session<Stream>>& session) {
     if (shared_->add(session)) {
       refusing_ = false;
       session->start();
@@ -74,7 +101,11 @@ class Listener : public std::enable_shared_from_this<Listener> {
       log::warn("http: ", shared_->options.listen, ": at ", shared_->options.maxConnections,
                 " connections (or stopping); closing new ones");
     }
-    accept();
+  }
+
+  std::shared_ptr<const TlsContext> currentTls() {
+    std::lock_guard<std::mutex> lock(tlsMu_);
+    return tls_;
   }
 
   asio::io_context& io_;
@@ -83,14 +114,16 @@ class Listener : public std::enable_shared_from_this<Listener> {
   asio::steady_timer retry_;
   bool stopped_ = false;
   bool refusing_ = false;
+  std::mutex tlsMu_;  // setTls runs on any thread
+  std::shared_ptr<const TlsContext> tls_;
 };
 
-class PlainServer : public Server {
+class TcpServer : public Server {
  public:
-  PlainServer(std::shared_ptr<ServerShared> shared, std::shared_ptr<Listener> listener, std::string local)
+  TcpServer(std::shared_ptr<ServerShared> shared, std::shared_ptr<Listener> listener, std::string local)
       : shared_(std::move(shared)), listener_(std::move(listener)), local_(std::move(local)) {}
 
-  ~PlainServer() override { stop(); }
+  ~TcpServer() override { stop(); }
 
   void start() override {
     if (!started_.exchange(true)) listener_->start();
@@ -103,6 +136,15 @@ class PlainServer : public Server {
   }
 
   std::string localAddress() const override { return local_; }
+
+  Status setTls(std::shared_ptr<const TlsContext> tls) override {
+    if (!shared_->options.tls) {
+      return invalidArgument("http: " + local_ + " serves plain HTTP; it cannot switch to TLS while running");
+    }
+    if (!tls || !tls->isServer()) return invalidArgument("http: setTls needs a server TLS context");
+    listener_->setTls(std::move(tls));
+    return Status::ok();
+  }
 
  private:
   const std::shared_ptr<ServerShared> shared_;
@@ -125,6 +167,9 @@ Status bindError(const std::string& listen, const boost::system::error_code& ec)
 Result<std::unique_ptr<Server>> Server::create(IoContext& io, ServerOptions options, Handler handler) {
   auto endpoint = detail::parseListenAddress(options.listen);
   if (!endpoint) return endpoint.status();
+  if (options.tls && !options.tls->isServer()) {
+    return invalidArgument("http: " + options.listen + ": the TLS context is a client's, not a server's");
+  }
   tcp::acceptor acceptor(asio::make_strand(io.asio()));
   boost::system::error_code ec;
   tcp::endpoint local;
@@ -140,7 +185,7 @@ Result<std::unique_ptr<Server>> Server::create(IoContext& io, ServerOptions opti
   auto shared = std::make_shared<ServerShared>(std::move(options), std::move(handler));
   auto listener = std::make_shared<Listener>(io.asio(), shared, std::move(acceptor));
   std::unique_ptr<Server> server =
-      std::make_unique<PlainServer>(std::move(shared), std::move(listener), detail::formatEndpoint(local));
+      std::make_unique<TcpServer>(std::move(shared), std::move(listener), detail::formatEndpoint(local));
   return server;
 }
 

@@ -2,6 +2,7 @@
 // State shared by a server's listener and all of its sessions. Sessions hold it by
 // shared_ptr, so a Server can be destroyed while its connections are still winding down.
 
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <unordered_map>
@@ -9,6 +10,7 @@
 
 #include "http/message.h"
 #include "http/server.h"
+#include "http/src/rate_limited_log.h"
 
 namespace edgeway::http::detail {
 
@@ -27,6 +29,8 @@ class ServerShared {
 
   const ServerOptions options;
   const Handler handler;
+  // Refused handshakes: one line each, but no more than a few a minute.
+  RateLimitedLog refusals{10, std::chrono::minutes(1)};
 
   // Registers a new connection; false when the server is stopped or at maxConnections, in
   // which case the caller drops the connection.

@@ -5,12 +5,14 @@
 // Stream objects handed to handlers reach it only by posting there.
 //
 // Templated on the byte stream so that TLS can reuse it: `Stream` must be an Asio
-// AsyncReadStream + AsyncWriteStream and have the overloads listed in plain_stream.h.
+// AsyncReadStream + AsyncWriteStream and have the overloads listed in plain_stream.h
+// (declared before this header is included, or found by argument-dependent lookup).
 //
 // Requests on a connection are answered in order because the next request is read only
 // after the previous response has been written (pipelined bytes wait in the read buffer).
 
 #include <atomic>
+#include <boost/asio/error.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
@@ -189,14 +191,9 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
 
   void start() {
     boost::asio::post(executor(), [self = this->shared_from_this()] {
-      self->armDeadline(self->options().readTimeoutSeconds);
-      asyncHandshake(self->stream_, [self](error_code ec) {
-        if (ec) {
-          self->closeNow();
-        } else {
-          self->readRequest();
-        }
-      });
+      self->phase_ = Phase::kHandshake;
+      self->armDeadline(self->options().handshakeTimeoutSeconds);
+      asyncHandshake(self->stream_, [self](error_code ec) { self->onHandshake(ec); });
     });
   }
 
@@ -293,6 +290,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
 
  private:
   enum class Phase {
+    kHandshake,     // TLS handshake (plain TCP passes through at once)
     kReading,       // parsing a request
     kHandling,      // the handler owns the Exchange
     kResponding,    // writing a complete response
@@ -321,6 +319,21 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     } else if (http10_) {
       framing.push_back({"Connection", "keep-alive"});
     }
+  }
+
+  void onHandshake(error_code ec) {
+    if (phase_ == Phase::kClosed) return;  // the deadline expired or the server stopped
+    if (ec) {
+      // A client that connects and leaves without a word (a port probe, a TCP health check)
+      // is not worth a line; anything else is a refused client someone may be debugging.
+      if (ec == boost::asio::error::eof) {
+        log::debug("http: ", remote_, " closed the connection before the handshake");
+      } else {
+        shared_->refusals.info("http: TLS handshake with " + remote_ + " failed: " + ec.message());
+      }
+      return closeNow();
+    }
+    readRequest();
   }
 
   // --- Reading requests ---
@@ -407,6 +420,8 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     }
     request.body = std::move(message.body());
     request.remoteAddress = remote_;
+    request.tls = isTls(stream_);
+    request.peer = peerCertificate(stream_);
     parser_.reset();
     phase_ = Phase::kHandling;
     auto exchange = std::make_shared<SessionExchange<S>>(this->shared_from_this());
@@ -555,7 +570,12 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     deadline_.async_wait([self = this->shared_from_this(), generation = deadlineGeneration_](error_code ec) {
       // A stale expiry (the timer fired just before being re-armed) is ignored.
       if (ec || generation != self->deadlineGeneration_ || self->phase_ == Phase::kClosed) return;
-      log::debug("http: connection from ", self->remote_, " timed out");
+      if (self->phase_ == Phase::kHandshake) {
+        self->shared_->refusals.info("http: TLS handshake with " + self->remote_ + " not finished within " +
+                                     std::to_string(self->options().handshakeTimeoutSeconds) + " s; closing");
+      } else {
+        log::debug("http: connection from ", self->remote_, " timed out");
+      }
       self->closeNow();
     });
   }
