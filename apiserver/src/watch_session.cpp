@@ -22,7 +22,8 @@ class WatchSession : public std::enable_shared_from_this<WatchSession> {
                                                        ? req_.info->storePrefix()
                                                        : req_.info->storePrefix() + req_.ns + "/"),
         filtered_(!req_.labels.empty() || !req_.fields.empty()),
-        fieldsFromKey_(req_.fields.onlyNameAndNamespace()) {}
+        fieldsFromKey_(req_.fields.onlyNameAndNamespace()),
+        keyOnly_(fieldsFromKey_ && req_.labels.empty()) {}
 
   // Streams from `after` (or the current state when `initial`).
   void run(std::shared_ptr<http::Stream> stream, bool initial, store::Revision after);
@@ -48,6 +49,9 @@ class WatchSession : public std::enable_shared_from_this<WatchSession> {
   const std::string prefix_;
   const bool filtered_;
   const bool fieldsFromKey_;
+  // The selector reads only the key (name/namespace), which an object never changes: events
+  // pass or not as they are, with no selector transitions to track.
+  const bool keyOnly_;
 
   std::shared_ptr<http::Stream> stream_;
   std::mutex mu_;
@@ -55,10 +59,12 @@ class WatchSession : public std::enable_shared_from_this<WatchSession> {
   std::unique_ptr<store::Watch> watch_;
   std::atomic<store::Revision> lastRevision_{0};
   bool columnsSent_ = false;  // event-path state: one writer at a time (see run)
-  // For selector watches: keys the client currently holds as matching, and (watching from
-  // an old revision) keys whose state at that revision is unknown, to be settled by their
-  // first event.
-  std::unordered_map<std::string, bool> known_;
+  // For selector watches reading the object: what the client holds for each key seen since
+  // the watch began. Watching from an old revision, keys changed since then are unknown until
+  // their first event settles them; a key never seen that existed at that revision was
+  // deleted before the watch began and is unknown too.
+  enum class Held { kMatched, kUnmatched, kUnknown };
+  std::unordered_map<std::string, Held> known_;
   store::Revision from_ = 0;
 };
 
@@ -81,7 +87,7 @@ bool WatchSession::write(std::string frame) { return stream_->write(std::move(fr
 
 bool WatchSession::matches(const store::Record& rec, std::optional<nlohmann::json>& obj) const {
   if (!filtered_) return true;
-  if (fieldsFromKey_ && req_.labels.empty()) {
+  if (keyOnly_) {
     std::string_view rest = std::string_view(rec.key).substr(req_.info->storePrefix().size());
     size_t slash = rest.find('/');
     std::string_view ns = rest.substr(0, slash), name = rest.substr(slash + 1);
@@ -127,21 +133,19 @@ void WatchSession::run(std::shared_ptr<http::Stream> stream, bool initial, store
     after = current.revision;
     for (const auto& rec : current.records) {
       std::optional<nlohmann::json> obj;
-      if (!matches(rec, obj)) continue;
-      if (filtered_) known_[rec.key] = true;
-      if (!deliver("ADDED", rec, obj)) return end();
+      bool match = matches(rec, obj);
+      if (filtered_ && !keyOnly_) known_[rec.key] = match ? Held::kMatched : Held::kUnmatched;
+      if (match && !deliver("ADDED", rec, obj)) return end();
     }
-  } else if (filtered_) {
+  } else if (filtered_ && !keyOnly_) {
     // What matched at `after` is what matches now among objects unchanged since; objects
     // changed since are settled by the events that changed them.
     store::ListResult current = store_.list(prefix_);
     for (const auto& rec : current.records) {
       std::optional<nlohmann::json> obj;
-      if (rec.modRevision > after) {
-        known_[rec.key] = false;  // unknown
-      } else if (matches(rec, obj)) {
-        known_[rec.key] = true;
-      }
+      known_[rec.key] = rec.modRevision > after ? Held::kUnknown
+                        : matches(rec, obj)     ? Held::kMatched
+                                                : Held::kUnmatched;
     }
   }
   lastRevision_ = after;
@@ -193,7 +197,8 @@ bool WatchSession::onEvent(const store::Event& e) {
   const store::Record& rec = e.record;
   std::optional<nlohmann::json> obj;
   bool ok = true;
-  if (!filtered_) {
+  if (!filtered_ || keyOnly_) {
+    if (filtered_ && !matches(rec, obj)) return true;
     const char* type = e.type == store::EventType::kAdded      ? "ADDED"
                        : e.type == store::EventType::kModified ? "MODIFIED"
                                                                : "DELETED";
@@ -202,18 +207,21 @@ bool WatchSession::onEvent(const store::Event& e) {
     // Selector transitions, as kube's watch cache reports them.
     bool now = matches(rec, obj);
     auto it = known_.find(rec.key);
-    bool had = it != known_.end() && it->second;
-    bool unknown = it != known_.end() && !it->second;
+    Held held = it != known_.end()             ? it->second
+                : rec.createRevision <= from_ ? Held::kUnknown  // deleted before the watch began
+                                              : Held::kUnmatched;
+    bool had = held == Held::kMatched;
+    bool unknown = held == Held::kUnknown;
     if (e.type == store::EventType::kDeleted) {
       if (had || (unknown && now)) ok = deliver("DELETED", rec, obj);
-      if (it != known_.end()) known_.erase(it);
+      known_[rec.key] = Held::kUnmatched;  // gone; a re-creation is new to the client
     } else if (now) {
       bool existed = had || (unknown && rec.createRevision <= from_);
       ok = deliver(existed ? "MODIFIED" : "ADDED", rec, obj);
-      known_[rec.key] = true;
+      known_[rec.key] = Held::kMatched;
     } else {
       if (had) ok = deliver("DELETED", rec, obj);
-      if (it != known_.end()) known_.erase(it);
+      known_[rec.key] = Held::kUnmatched;
     }
   }
   lastRevision_ = rec.modRevision;

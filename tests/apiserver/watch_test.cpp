@@ -99,6 +99,26 @@ TEST(WatchTest, SelectorTransitionsBecomeAddedAndDeleted) {
   s->disconnect();
 }
 
+// kubectl delete/wait: list, then watch from the list's revision. An object deleted in
+// between must still reach the watcher as DELETED, whether the selector reads the key
+// (metadata.name) or the object (labels).
+TEST(WatchTest, DeletionBetweenListAndWatchIsDelivered) {
+  ApiHarness h;
+  json svc = service("gone");
+  svc["metadata"]["labels"] = {{"app", "gone"}};
+  ASSERT_EQ(h.post(kServices, svc).status, 201);
+  std::string rv = h.get(kServices).obj()["metadata"]["resourceVersion"];
+  ASSERT_EQ(h.del(std::string(kServices) + "/gone").status, 200);
+  for (const char* selector : {"fieldSelector=metadata.name%3Dgone", "labelSelector=app%3Dgone"}) {
+    auto s = startWatch(h, std::string(kServices) + "?watch=true&" + selector + "&resourceVersion=" + rv,
+                        {{"Accept", "application/json"}});
+    auto events = s->events(1);
+    ASSERT_EQ(events.size(), 1u) << selector;
+    EXPECT_EQ(typeAndName(events[0]), "DELETED gone") << selector;
+    s->disconnect();
+  }
+}
+
 TEST(WatchTest, SingleObjectWatchLikeGetNameWatch) {
   ApiHarness h;
   ASSERT_EQ(h.post(kServices, service("a")).status, 201);
