@@ -69,7 +69,8 @@ struct TypeDef {
   bool isKind() const { return !kind.empty(); }
 };
 
-// The type with this GVK (object kinds, their <Kind>List, Status, DeleteOptions), or nullptr.
+// The type with this GVK (object kinds, their <Kind>List, Status, DeleteOptions, and the
+// authorization.k8s.io/v1 SelfSubjectAccessReview and SelfSubjectRulesReview), or nullptr.
 const TypeDef* findKind(std::string_view group, std::string_view version, std::string_view kind);
 // The type with this OpenAPI component name, or nullptr.
 const TypeDef* findType(std::string_view name);

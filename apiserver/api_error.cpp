@@ -114,8 +114,20 @@ ApiError internalServerError(std::string message) {
   return make(500, "InternalError", "Internal error occurred: " + message);
 }
 ApiError forbiddenError(const ResourceRef& ref, std::string why) {
-  return make(403, "Forbidden", qualifiedResource(ref) + " \"" + ref.name + "\" is forbidden: " + why, ref);
+  // As apimachinery's NewForbidden: `services "web" is forbidden: …` for an object,
+  // `services is forbidden: …` for a collection, `forbidden: …` for a path.
+  std::string message;
+  if (ref.resource.empty()) {
+    message = "forbidden: " + why;
+  } else if (ref.name.empty()) {
+    message = qualifiedResource(ref) + " is forbidden: " + why;
+  } else {
+    message = qualifiedResource(ref) + " \"" + ref.name + "\" is forbidden: " + why;
+  }
+  return make(403, "Forbidden", std::move(message), ref);
 }
+
+ApiError unauthorizedError() { return make(401, "Unauthorized", "Unauthorized"); }
 
 ApiError fromStatus(const Status& status, const ResourceRef& ref) {
   switch (status.code()) {

@@ -45,7 +45,12 @@ ApiError requestEntityTooLargeError(std::string message);
 ApiError tooManyRequestsError(std::string message);
 ApiError serviceUnavailableError(std::string message);
 ApiError internalServerError(std::string message);
+// `services "web" is forbidden: <why>`; without a name `services is forbidden: <why>`,
+// without a resource (a non-resource path) `forbidden: <why>`.
 ApiError forbiddenError(const ResourceRef& ref, std::string why);
+// 401 Unauthorized: missing or invalid credentials. kubectl prints
+// "error: You must be logged in to the server (Unauthorized)".
+ApiError unauthorizedError();
 
 // Maps a store/base Status (NotFound, AlreadyExists, Conflict, Gone, ...) to an ApiError.
 ApiError fromStatus(const Status& status, const ResourceRef& ref);

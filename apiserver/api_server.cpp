@@ -6,8 +6,14 @@
 #include <nlohmann/json.hpp>
 
 #include "api/openapi.h"
+#include "apiserver/auth/authenticator.h"
+#include "apiserver/auth/authorizer.h"
+#include "apiserver/auth/request_guard.h"
+#include "apiserver/auth/standard_policy.h"
+#include "apiserver/auth/token_file.h"
 #include "apiserver/registry.h"
 #include "apiserver/resources.h"
+#include "apiserver/src/access_review.h"
 #include "apiserver/src/json_fields.h"
 #include "apiserver/src/rest_handler.h"
 #include "apiserver/src/router.h"
@@ -53,6 +59,38 @@ int portOf(const std::string& hostPort) {
   return std::atoi(hostPort.c_str() + colon + 1);
 }
 
+// The insecure listener skips authentication, so it must not be reachable from the network.
+Status checkLoopbackListen(const std::string& hostPort) {
+  std::string_view host = hostPort;
+  size_t colon = host.rfind(':');
+  if (colon != std::string_view::npos) host = host.substr(0, colon);
+  // IPv6 only in brackets, as the listener itself reads HOST:PORT.
+  bool bracketed = host.size() >= 2 && host.front() == '[' && host.back() == ']';
+  if (bracketed) host = host.substr(1, host.size() - 2);
+  auto ip = IpAddress::parse(host);
+  if (colon == std::string_view::npos || !ip.isOk() || !ip->isLoopback() || ip->isV6() != bracketed) {
+    return invalidArgument("insecure listen address \"" + hostPort +
+                           "\" must be a loopback HOST:PORT such as 127.0.0.1:8080 or [::1]:8080: "
+                           "requests there skip authentication");
+  }
+  return Status::ok();
+}
+
+// Timeouts and limits of the main listener, without its TLS: field by field, so that
+// nothing added to ServerOptions for TLS is carried over by accident.
+http::ServerOptions plainOptions(const http::ServerOptions& from, const std::string& listen, size_t maxBodyBytes) {
+  http::ServerOptions o;
+  o.listen = listen;
+  o.maxHeaderBytes = from.maxHeaderBytes;
+  o.maxBodyBytes = maxBodyBytes;
+  o.readTimeoutSeconds = from.readTimeoutSeconds;
+  o.idleTimeoutSeconds = from.idleTimeoutSeconds;
+  o.writeTimeoutSeconds = from.writeTimeoutSeconds;
+  o.maxConnections = from.maxConnections;
+  o.maxStreamBufferBytes = from.maxStreamBufferBytes;
+  return o;
+}
+
 // Runs one registry call to completion from a thread outside the io pool (start-up).
 Outcome await(const std::function<void(Done)>& call) {
   auto promise = std::make_shared<std::promise<Outcome>>();
@@ -77,14 +115,19 @@ struct ApiServer::Impl {
   std::unique_ptr<api::OpenApiV3> openapi;
   ReadinessChecks readiness;
   std::atomic<bool> stopped{false};
-  // Destroyed in reverse order: the server first (no new requests), then the registry
+  std::unique_ptr<auth::Authenticator> authenticator;
+  std::unique_ptr<auth::Authorizer> authorizer;
+  std::unique_ptr<AccessReviewHandler> reviews;
+  // Destroyed in reverse order: the servers first (no new requests), then the registry
   // (which waits for its writes in flight, whose answers need nothing below), then the
   // watches, then the request handling they all sat behind.
+  std::unique_ptr<auth::RequestGuard> guard;
   std::unique_ptr<Router> router;
   std::unique_ptr<RestHandler> rest;
   std::unique_ptr<WatchHub> watches;
   std::unique_ptr<Registry> registry;
   std::unique_ptr<http::Server> server;
+  std::unique_ptr<http::Server> insecureServer;  // the trusted loopback listener, if any
 
   Impl(http::IoContext& io, store::Store& store, ApiServerOptions options)
       : io(io), store(store), options(std::move(options)) {}
@@ -158,10 +201,26 @@ Result<std::unique_ptr<ApiServer>> ApiServer::create(http::IoContext& io, store:
   auto impl = std::make_unique<Impl>(io, store, std::move(options));
   Impl& s = *impl;
 
+  if (!s.options.insecureListen.empty()) {
+    if (Status st = checkLoopbackListen(s.options.insecureListen); !st.isOk()) return st;
+  }
+  std::shared_ptr<const auth::TokenFile> tokens;
+  if (!s.options.tokenAuthFile.empty()) {
+    auto loaded = auth::TokenFile::load(s.options.tokenAuthFile);
+    if (!loaded.isOk()) return loaded.status();
+    log::info("apiserver: ", loaded->size(), " bearer token(s) from ", s.options.tokenAuthFile);
+    tokens = std::make_shared<const auth::TokenFile>(std::move(loaded).value());
+  }
+  s.authenticator = std::make_unique<auth::Authenticator>(std::move(tokens));
+
   auto allocators = ServiceAllocators::create(s.options.network);
   if (!allocators.isOk()) return allocators.status();
   s.allocators = std::move(allocators).value();
   s.catalog = std::make_unique<ResourceCatalog>(buildCatalog(makeServiceStrategy(*s.allocators)));
+  std::vector<auth::ServedResource> served;
+  for (const auto& r : s.catalog->all()) served.push_back({r->group, r->resource, r->hasStatus});
+  s.authorizer = std::make_unique<auth::Authorizer>(auth::standardGrants(served));
+  s.reviews = std::make_unique<AccessReviewHandler>(*s.authorizer);
 
   // Repair pass: the allocators learn every address and port the stored Services hold.
   if (const ResourceInfo* services = s.catalog->find("", "v1", "services")) {
@@ -200,32 +259,57 @@ Result<std::unique_ptr<ApiServer>> ApiServer::create(http::IoContext& io, store:
   serverOptions.listen = s.options.listen;
   serverOptions.maxBodyBytes = s.options.maxRequestBytes;
   auto server = http::Server::create(io, serverOptions, [raw](http::Request&& request, std::shared_ptr<http::Exchange> ex) {
-    raw->router->handle(std::move(request), std::move(ex));
+    raw->guard->handle(std::move(request), std::move(ex), auth::Listener::kSecure);
   });
   if (!server.isOk()) return server.status();
   s.server = std::move(server).value();
-  s.router = std::make_unique<Router>(*s.catalog, *s.rest, *s.openapi, s.readiness, versionJson(s.options.edgewayVersion),
+  if (!s.options.insecureListen.empty()) {
+    // Trust is a property of this listener: its handler, not anything in the request,
+    // marks what arrives here.
+    auto insecure = http::Server::create(
+        io, plainOptions(s.options.http, s.options.insecureListen, s.options.maxRequestBytes),
+        [raw](http::Request&& request, std::shared_ptr<http::Exchange> ex) {
+          raw->guard->handle(std::move(request), std::move(ex), auth::Listener::kTrustedLocal);
+        });
+    if (!insecure.isOk()) return insecure.status();
+    s.insecureServer = std::move(insecure).value();
+  }
+  s.router = std::make_unique<Router>(*s.catalog, *s.rest, *s.reviews, *s.openapi, s.readiness,
+                                      versionJson(s.options.edgewayVersion),
                                       [raw] { return raw->server->localAddress(); });
+  s.guard = std::make_unique<auth::RequestGuard>(
+      *s.authenticator, *s.authorizer,
+      [raw](http::Request&& request, std::shared_ptr<http::Exchange> ex, const auth::UserInfo& user) {
+        raw->router->handle(std::move(request), std::move(ex), user);
+      });
 
   if (Status st = s.bootstrap(); !st.isOk()) return st;
   s.registry->resumeNamespaceTermination();
   return std::unique_ptr<ApiServer>(new ApiServer(std::move(impl)));
 }
 
-void ApiServer::start() { impl_->server->start(); }
+void ApiServer::start() {
+  impl_->server->start();
+  if (impl_->insecureServer) impl_->insecureServer->start();
+}
 
 void ApiServer::stop() {
   if (impl_->stopped.exchange(true)) return;
   impl_->server->stop();
+  if (impl_->insecureServer) impl_->insecureServer->stop();
   impl_->watches->stopAll();
 }
 
 std::string ApiServer::localAddress() const { return impl_->server->localAddress(); }
 
+std::string ApiServer::insecureLocalAddress() const {
+  return impl_->insecureServer ? impl_->insecureServer->localAddress() : std::string();
+}
+
 http::Handler ApiServer::handler() {
   Impl* raw = impl_.get();
   return [raw](http::Request&& request, std::shared_ptr<http::Exchange> exchange) {
-    raw->router->handle(std::move(request), std::move(exchange));
+    raw->guard->handle(std::move(request), std::move(exchange), auth::Listener::kSecure);
   };
 }
 

@@ -35,6 +35,18 @@ struct ApiServerOptions {
   // Transport settings other than listen and the body limit (timeouts, connection cap, TLS
   // when the HTTP core offers it); listen and maxBodyBytes above take precedence.
   http::ServerOptions http;
+
+  // Authentication. Every request needs credentials except GET of /healthz, /livez, /readyz
+  // and /version: a verified client certificate (CN = user, O = groups; see
+  // http::Request::peer) or a bearer token from this file, kube-apiserver's
+  // --token-auth-file CSV (token,user,uid[,"group1,group2"]). Empty: no tokens. A file that
+  // cannot be read or parsed fails create().
+  std::string tokenAuthFile;
+  // Optional second listener, plain HTTP, whose every request acts as user system:admin in
+  // group system:masters (for local tooling and recovery). HOST:PORT with a loopback HOST
+  // (127.0.0.0/8 or [::1]); anything else fails create(). Empty: off. It shares the timeouts
+  // and limits of `http` but never its TLS settings.
+  std::string insecureListen;
 };
 
 class ApiServer {
@@ -57,8 +69,11 @@ class ApiServer {
   void stop();
   // The bound HOST:PORT.
   std::string localAddress() const;
-  // The request handler without the socket layer (for tests and embedding). Valid while the
-  // ApiServer lives.
+  // The bound HOST:PORT of the insecure listener; empty when there is none.
+  std::string insecureLocalAddress() const;
+  // The request handler of the main listener without the socket layer (for tests and
+  // embedding): requests are authenticated by their peer certificate or bearer token, like
+  // those arriving on the socket. Valid while the ApiServer lives.
   http::Handler handler();
 
   // /readyz fails, listing `name`, while `check` returns false. Thread-safe.

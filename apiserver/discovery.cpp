@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "apiserver/src/access_review.h"
+
 namespace edgeway::apiserver {
 
 using nlohmann::json;
@@ -16,6 +18,23 @@ namespace {
 const std::vector<std::string> kVerbs = {"create", "delete", "deletecollection", "get",
                                          "list",   "patch",  "update",           "watch"};
 const std::vector<std::string> kStatusVerbs = {"get", "patch", "update"};
+const std::vector<std::string> kCreateOnly = {"create"};
+
+// Everything discovery lists: the catalog's stored resources, then the create-only
+// authorization reviews, which the catalog does not hold because nothing stores them.
+std::vector<const ResourceInfo*> served(const ResourceCatalog& catalog) {
+  std::vector<const ResourceInfo*> out;
+  for (const auto& r : catalog.all()) out.push_back(r.get());
+  for (const ResourceInfo* r : reviewResources()) out.push_back(r);
+  return out;
+}
+
+const std::vector<std::string>& verbsOf(const ResourceInfo& r) {
+  for (const ResourceInfo* review : reviewResources()) {
+    if (review == &r) return kCreateOnly;
+  }
+  return kVerbs;
+}
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
@@ -43,7 +62,7 @@ std::vector<std::string_view> split(std::string_view s, char sep) {
 // Named groups with their versions, in catalog order.
 std::vector<std::pair<std::string, std::vector<std::string>>> namedGroups(const ResourceCatalog& catalog) {
   std::vector<std::pair<std::string, std::vector<std::string>>> out;
-  for (const auto& r : catalog.all()) {
+  for (const ResourceInfo* r : served(catalog)) {
     if (r->group.empty()) continue;
     auto it = std::find_if(out.begin(), out.end(), [&](const auto& g) { return g.first == r->group; });
     if (it == out.end()) it = out.insert(out.end(), {r->group, {}});
@@ -65,7 +84,7 @@ json legacyResource(const ResourceInfo& r) {
                 {"singularName", r.singular},
                 {"namespaced", r.namespaced},
                 {"kind", r.kind},
-                {"verbs", kVerbs}};
+                {"verbs", verbsOf(r)}};
   if (!r.shortNames.empty()) entry["shortNames"] = r.shortNames;
   if (!r.categories.empty()) entry["categories"] = r.categories;
   return entry;
@@ -84,7 +103,7 @@ json aggregatedResource(const ResourceInfo& r) {
                 {"responseKind", kindRef(r)},
                 {"scope", r.namespaced ? "Namespaced" : "Cluster"},
                 {"singularResource", r.singular},
-                {"verbs", kVerbs}};
+                {"verbs", verbsOf(r)}};
   if (!r.shortNames.empty()) entry["shortNames"] = r.shortNames;
   if (!r.categories.empty()) entry["categories"] = r.categories;
   if (r.hasStatus) {
@@ -100,7 +119,7 @@ json groupDiscovery(const ResourceCatalog& catalog, const std::string& group,
   json versionList = json::array();
   for (const auto& version : versions) {
     json resources = json::array();
-    for (const auto& r : catalog.all()) {
+    for (const ResourceInfo* r : served(catalog)) {
       if (r->group == group && r->version == version) resources.push_back(aggregatedResource(*r));
     }
     versionList.push_back(
@@ -150,7 +169,7 @@ json apiGroupList(const ResourceCatalog& catalog) {
 
 json apiResourceList(const ResourceCatalog& catalog, std::string_view group, std::string_view version) {
   json resources = json::array();
-  for (const auto& r : catalog.all()) {
+  for (const ResourceInfo* r : served(catalog)) {
     if (r->group != group || r->version != version) continue;
     resources.push_back(legacyResource(*r));
     if (r->hasStatus) resources.push_back(legacyStatus(*r));
@@ -162,6 +181,15 @@ json apiResourceList(const ResourceCatalog& catalog, std::string_view group, std
           {"apiVersion", "v1"},
           {"groupVersion", groupVersion},
           {"resources", std::move(resources)}};
+}
+
+std::vector<std::pair<std::string, std::string>> servedGroupVersions(const ResourceCatalog& catalog) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const ResourceInfo* r : served(catalog)) {
+    std::pair<std::string, std::string> gv{r->group, r->version};
+    if (std::find(out.begin(), out.end(), gv) == out.end()) out.push_back(std::move(gv));
+  }
+  return out;
 }
 
 json aggregatedDiscovery(const ResourceCatalog& catalog, bool legacyCore) {

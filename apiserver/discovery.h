@@ -5,9 +5,14 @@
 //  - aggregated: GET /api and /apis answered with an apidiscovery.k8s.io/v2
 //    APIGroupDiscoveryList when the client's Accept asks for it. kubectl only reads that body
 //    as aggregated when the reply carries kAggregatedDiscoveryContentType.
+// Besides the catalog, every document lists authorization.k8s.io/v1 with the create-only
+// selfsubjectaccessreviews and selfsubjectrulesreviews (kubectl maps `auth can-i` through it).
 
 #include <nlohmann/json_fwd.hpp>
+#include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "apiserver/resources.h"
 
@@ -32,6 +37,10 @@ nlohmann::json apiGroupList(const ResourceCatalog& catalog);
 // serves nothing in that group version.
 nlohmann::json apiResourceList(const ResourceCatalog& catalog, std::string_view group,
                                std::string_view version);
+
+// Every (group, version) served, core first: the catalog's, then authorization.k8s.io/v1
+// with its create-only SelfSubjectAccessReview and SelfSubjectRulesReview.
+std::vector<std::pair<std::string, std::string>> servedGroupVersions(const ResourceCatalog& catalog);
 
 // GET /api (legacyCore: the core group only, named "") or /apis (the named groups) as an
 // apidiscovery.k8s.io/v2 APIGroupDiscoveryList.

@@ -16,11 +16,15 @@
 #include <vector>
 
 #include "apiserver/api_server.h"
+#include "base/ip.h"
 #include "base/log.h"
 #include "base/version.h"
 #include "cmd/kubeconfig.h"
+#include "cmd/kubeconfig_command.h"
 #include "cmd/server_flags.h"
 #include "http/io_context.h"
+#include "http/pki_store.h"
+#include "http/tls_context.h"
 #include "store/sqlite_store.h"
 
 namespace edgeway::cmd {
@@ -29,12 +33,19 @@ namespace {
 constexpr const char* kTopUsage =
     "Usage: edgeway <command> [flags]\n\n"
     "Commands:\n"
-    "  server    run the API server and the networking components\n"
-    "  version   print the edgeway version\n";
+    "  server      run the API server and the networking components\n"
+    "  kubeconfig  issue a client certificate and print a kubeconfig for it\n"
+    "  version     print the edgeway version\n";
 
 Status ensureDir(const std::string& path, mode_t mode) {
   if (::mkdir(path.c_str(), mode) == 0 || errno == EEXIST) return Status::ok();
   return internalError("cannot create " + path + ": " + std::strerror(errno));
+}
+
+std::string hostName() {
+  char name[256] = {};
+  if (::gethostname(name, sizeof name - 1) != 0) return "localhost";
+  return name;
 }
 
 log::Level parseLevel(const std::string& s) {
@@ -89,6 +100,21 @@ int runServer(const std::vector<std::string>& args) {
     return 1;
   }
 
+  // The PKI comes first: without a usable CA there is nothing to serve.
+  http::PkiOptions pkiOptions;
+  pkiOptions.sans = flags->tlsSans;
+  pkiOptions.nodeIps = flags->nodeIps;
+  pkiOptions.nodeName = flags->nodeName.empty() ? hostName() : flags->nodeName;
+  pkiOptions.clusterDomain = flags->clusterDomain;
+  if (auto cidr = Cidr::parse(flags->serviceCidrs.front()); cidr.isOk()) {
+    if (auto first = cidr->addressAt(1)) pkiOptions.serviceIp = first->toString();
+  }
+  auto pki = http::PkiStore::loadOrCreate(dir + "/tls", pkiOptions);
+  if (!pki.isOk()) {
+    log::error("pki: ", pki.status().message());
+    return 1;
+  }
+
   auto store = store::SqliteStore::open(dir + "/state.db");
   if (!store.isOk()) {
     log::error("store: ", store.status().message());
@@ -103,6 +129,16 @@ int runServer(const std::vector<std::string>& args) {
   options.network.serviceCidrs = flags->serviceCidrs;
   options.network.nodePortRange = flags->nodePortRange;
   options.edgewayVersion = kEdgewayVersion;
+  // Client certificates are optional at the TLS layer (token users send none) and are
+  // required by authentication above it.
+  auto tls = http::TlsContext::server({pki->servingCertChainPem(), pki->servingKeyPem(), pki->caCertPem()});
+  if (!tls.isOk()) {
+    log::error("tls: ", tls.status().message());
+    return 1;
+  }
+  options.http.tls = *tls;
+  options.tokenAuthFile = flags->tokenAuthFile;
+  options.insecureListen = flags->apiInsecureListen;
   auto api = apiserver::ApiServer::create(io, **store, options);
   if (!api.isOk()) {
     log::error("apiserver: ", api.status().message());
@@ -110,11 +146,11 @@ int runServer(const std::vector<std::string>& args) {
   }
   (*api)->start();
   std::string address = (*api)->localAddress();
-  if (Status s = writeKubeconfig(dir + "/kubeconfig", address); !s.isOk()) {
+  if (Status s = writeAdminKubeconfig(dir + "/kubeconfig", address, *pki); !s.isOk()) {
     log::error(s.message());
     return 1;
   }
-  log::info("apiserver: serving on http://", address, "; kubeconfig at ", dir, "/kubeconfig");
+  log::info("apiserver: serving on https://", address, "; kubeconfig at ", dir, "/kubeconfig");
   reportUnbuiltComponents(*flags);
 
   std::atomic<bool> signalled{false};
@@ -150,6 +186,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (command == "server") return edgeway::cmd::runServer(args);
+  if (command == "kubeconfig") return edgeway::cmd::runKubeconfigCommand(args);
   if (command == "-h" || command == "--help" || command == "help") {
     std::cout << edgeway::cmd::kTopUsage;
     return 0;

@@ -25,7 +25,10 @@ const char* serverUsage() {
 
 Flags:
   --data-dir DIR                     state.db, tls/ and the admin kubeconfig live here (required)
-  --api-listen HOST:PORT             API server address (default 0.0.0.0:6443)
+  --api-listen HOST:PORT             API server address, HTTPS (default 0.0.0.0:6443)
+  --api-insecure-listen HOST:PORT    plain-HTTP API address on loopback, full admin rights (default off)
+  --tls-san NAME|IP                  extra name or address in the serving certificate (repeatable)
+  --token-auth-file FILE             bearer tokens: CSV lines token,user,uid,"group1,group2"
   --dns-listen HOST:PORT[,HOST:PORT] cluster DNS addresses (default 127.0.0.1:53)
   --ingress-http-listen HOST:PORT    ingress HTTP address (default 0.0.0.0:80)
   --ingress-https-listen HOST:PORT   ingress HTTPS address (default 0.0.0.0:443)
@@ -66,6 +69,13 @@ Result<ServerFlags> parseServerFlags(const std::vector<std::string>& args) {
   const std::map<std::string, Setter> setters = {
       {"--data-dir", set(f.dataDir)},
       {"--api-listen", set(f.apiListen)},
+      {"--api-insecure-listen", set(f.apiInsecureListen)},
+      {"--tls-san",
+       [&](const std::string& v) {
+         for (auto& san : splitCommas(v)) f.tlsSans.push_back(san);
+         return Status::ok();
+       }},
+      {"--token-auth-file", set(f.tokenAuthFile)},
       {"--dns-listen", list(f.dnsListen)},
       {"--ingress-http-listen", set(f.ingressHttpListen)},
       {"--ingress-https-listen", set(f.ingressHttpsListen)},

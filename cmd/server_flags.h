@@ -12,6 +12,9 @@ namespace edgeway::cmd {
 struct ServerFlags {
   std::string dataDir;
   std::string apiListen = "0.0.0.0:6443";
+  std::string apiInsecureListen;          // plain HTTP, loopback only; empty: off
+  std::vector<std::string> tlsSans;       // extra serving-certificate names and addresses
+  std::string tokenAuthFile;              // static bearer tokens (kube-apiserver's CSV format)
   std::vector<std::string> dnsListen = {"127.0.0.1:53"};
   std::string ingressHttpListen = "0.0.0.0:80";
   std::string ingressHttpsListen = "0.0.0.0:443";

@@ -87,4 +87,8 @@ const TypeDef& endpointSlice();
 const TypeDef& ingress();
 const TypeDef& ingressClass();
 
+// authorization.k8s.io/v1 (schema_authorization.cpp)
+const TypeDef& selfSubjectAccessReview();
+const TypeDef& selfSubjectRulesReview();
+
 }  // namespace edgeway::api::schema

@@ -30,6 +30,10 @@ Registry build() {
   for (const TypeDef* k : r.kinds) r.lists.push_back(schema::listOf(*k));
   r.findable = r.kinds;
   for (const TypeDef& l : r.lists) r.findable.push_back(&l);
+  // Create-only review kinds: decodable (kubectl sends them as protobuf), but not stored
+  // objects, so they have no list kind and are not among the served kinds.
+  r.findable.push_back(&schema::selfSubjectAccessReview());
+  r.findable.push_back(&schema::selfSubjectRulesReview());
   r.findable.push_back(&schema::status());
   r.findable.push_back(&schema::deleteOptions());
   for (const TypeDef* t : r.findable) index(r, *t);

@@ -1,8 +1,8 @@
 #include "apiserver/src/router.h"
 
 #include <nlohmann/json.hpp>
-#include <set>
 
+#include "apiserver/auth/request_attributes.h"
 #include "apiserver/discovery.h"
 #include "apiserver/src/request_info.h"
 #include "apiserver/src/stored_object.h"
@@ -70,17 +70,16 @@ std::vector<std::pair<std::string, bool>> ReadinessChecks::run() const {
   return out;
 }
 
-Router::Router(const ResourceCatalog& catalog, RestHandler& rest, const api::OpenApiV3& openapi,
-               const ReadinessChecks& readiness, std::string versionJson, std::function<std::string()> serverAddress)
-    : catalog_(catalog), rest_(rest), openapi_(openapi), readiness_(readiness), versionJson_(std::move(versionJson)),
-      serverAddress_(std::move(serverAddress)) {
+Router::Router(const ResourceCatalog& catalog, RestHandler& rest, const AccessReviewHandler& reviews,
+               const api::OpenApiV3& openapi, const ReadinessChecks& readiness, std::string versionJson,
+               std::function<std::string()> serverAddress)
+    : catalog_(catalog), rest_(rest), reviews_(reviews), openapi_(openapi), readiness_(readiness),
+      versionJson_(std::move(versionJson)), serverAddress_(std::move(serverAddress)) {
   nlohmann::json groupList = apiGroupList(catalog_);
   apisLegacy_ = dumpJson(groupList);
   apisAggregated_ = dumpJson(aggregatedDiscovery(catalog_, false));
   apiAggregated_ = dumpJson(aggregatedDiscovery(catalog_, true));
-  std::set<std::pair<std::string, std::string>> gvs;
-  for (const auto& r : catalog_.all()) gvs.emplace(r->group, r->version);
-  for (const auto& [group, version] : gvs) {
+  for (const auto& [group, version] : servedGroupVersions(catalog_)) {
     std::string path = group.empty() ? "/api/" + version : "/apis/" + group + "/" + version;
     nlohmann::json list = apiResourceList(catalog_, group, version);
     if (!list.is_null()) groupVersions_.emplace_back(path, dumpJson(list));
@@ -96,10 +95,10 @@ Router::Router(const ResourceCatalog& catalog, RestHandler& rest, const api::Ope
   }
 }
 
-void Router::handle(http::Request&& request, std::shared_ptr<http::Exchange> exchange) {
+void Router::handle(http::Request&& request, std::shared_ptr<http::Exchange> exchange, const auth::UserInfo& user) {
   try {
-    std::string path(request.path());
-    while (path.size() > 1 && path.back() == '/') path.pop_back();
+    // The same reading of the path that authorization used.
+    std::string path = auth::normalizedPath(request.path());
 
     if (path == "/version") {
       if (!isRead(request)) return respondError(*exchange, methodNotAllowedError("the server does not allow this method on the requested resource"));
@@ -120,6 +119,17 @@ void Router::handle(http::Request&& request, std::shared_ptr<http::Exchange> exc
     std::string_view watchParam = queryValue(query, "watch");
     auto ri = parseRequestInfo(request.method, path, watchParam == "true" || watchParam == "1");
     if (!ri) return respondError(*exchange, notFoundPath());
+    if (const ResourceInfo* review = findReviewResource(*ri)) {
+      // Create-only and cluster-scoped: there are no objects to name.
+      if (!ri->ns.empty() || !ri->name.empty() || !ri->subresource.empty()) {
+        return respondError(*exchange, notFoundPath());
+      }
+      if (ri->verb != "create") {
+        return respondError(*exchange,
+                            methodNotAllowedError("the server does not allow this method on the requested resource"));
+      }
+      return reviews_.handle(*review, request, *exchange, user);
+    }
     const ResourceInfo* info = catalog_.find(ri->group, ri->version, ri->resource);
     if (!info || (!ri->ns.empty() && !info->namespaced)) return respondError(*exchange, notFoundPath());
     if (!ri->subresource.empty() && !(ri->subresource == "status" && info->hasStatus)) {

@@ -11,7 +11,9 @@
 #include <vector>
 
 #include "api/openapi.h"
+#include "apiserver/auth/user_info.h"
 #include "apiserver/resources.h"
+#include "apiserver/src/access_review.h"
 #include "apiserver/src/rest_handler.h"
 #include "http/message.h"
 
@@ -31,10 +33,12 @@ class ReadinessChecks {
 
 class Router {
  public:
-  Router(const ResourceCatalog& catalog, RestHandler& rest, const api::OpenApiV3& openapi,
-         const ReadinessChecks& readiness, std::string versionJson, std::function<std::string()> serverAddress);
+  Router(const ResourceCatalog& catalog, RestHandler& rest, const AccessReviewHandler& reviews,
+         const api::OpenApiV3& openapi, const ReadinessChecks& readiness, std::string versionJson,
+         std::function<std::string()> serverAddress);
 
-  void handle(http::Request&& request, std::shared_ptr<http::Exchange> exchange);
+  // `user` made the request: authenticated and authorized for it (see auth::RequestGuard).
+  void handle(http::Request&& request, std::shared_ptr<http::Exchange> exchange, const auth::UserInfo& user);
 
  private:
   bool discovery(const std::string& path, const http::Request& request, http::Exchange& exchange);
@@ -43,6 +47,7 @@ class Router {
 
   const ResourceCatalog& catalog_;
   RestHandler& rest_;
+  const AccessReviewHandler& reviews_;
   const api::OpenApiV3& openapi_;
   const ReadinessChecks& readiness_;
   const std::string versionJson_;

@@ -7,6 +7,8 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
 #include <map>
 #include <mutex>
 #include <string>
@@ -14,6 +16,7 @@
 #include <vector>
 
 #include "http/client.h"
+#include "http/tls_context.h"
 
 namespace {
 
@@ -28,7 +31,16 @@ struct Options {
   int clients = 1;
   int requests = 1000;
   int offset = 0;  // first object index, so phases can add to what earlier ones made
+  std::string tlsDir;  // DATA_DIR/tls: HTTPS as the admin; empty: plain HTTP
+  std::shared_ptr<const edgeway::http::TlsContext> tls;
 };
+
+std::string readFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
 
 [[noreturn]] void die(const std::string& why) {
   std::fprintf(stderr, "api_bench: %s\n", why.c_str());
@@ -45,14 +57,23 @@ Options parse(int argc, char** argv) {
     else if (k == "--clients") o.clients = std::stoi(v);
     else if (k == "--requests") o.requests = std::stoi(v);
     else if (k == "--offset") o.offset = std::stoi(v);
+    else if (k == "--tls-dir") o.tlsDir = v;
     else die("unknown flag " + k);
   }
   if (o.phase.empty()) die("--phase create|get|list|list-table|watch is required");
+  if (!o.tlsDir.empty()) {
+    auto tls = edgeway::http::TlsContext::client({readFile(o.tlsDir + "/ca.crt"), readFile(o.tlsDir + "/admin.crt"),
+                                                   readFile(o.tlsDir + "/admin.key"), "localhost"});
+    if (!tls.isOk()) die(tls.status().toString());
+    o.tls = *tls;
+  }
   return o;
 }
 
 Client connectOrDie(const Options& o) {
-  auto c = Client::connect("127.0.0.1", o.port);
+  edgeway::http::ClientOptions options;
+  options.tls = o.tls;
+  auto c = Client::connect("127.0.0.1", o.port, options);
   if (!c.isOk()) die(c.status().toString());
   return std::move(c.value());
 }

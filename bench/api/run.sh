@@ -11,7 +11,9 @@ bench="$build/edgeway_api_bench"
 
 tmp=$(mktemp -d /tmp/edgeway-bench.XXXXXX)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
-base="http://127.0.0.1:$port"
+base="https://127.0.0.1:$port"
+tls="$tmp/data/tls"
+curl_admin() { curl --cacert "$tls/ca.crt" --cert "$tls/admin.crt" --key "$tls/admin.key" "$@"; }
 pid=""
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
@@ -22,27 +24,27 @@ start() {
     --log-level warn 2>>"$tmp/server.log" &
   pid=$!
   local t0=$(date +%s.%N)
-  until curl -fsS "$base/readyz" >/dev/null 2>&1; do sleep 0.02; done
+  until [ -f "$tls/ca.crt" ] && curl -fsS --cacert "$tls/ca.crt" "$base/readyz" >/dev/null 2>&1; do sleep 0.02; done
   startup=$(python3 -c "print(f'{$(date +%s.%N)-$t0:.2f}')")
 }
 stop() { kill -TERM "$pid"; wait "$pid" || true; pid=""; }
 rss() { awk -v k="$1:" '$1==k {printf "%.1f MB", $2/1024}' "/proc/$pid/status"; }
-ns() { curl -fsS -o /dev/null -X POST -H 'Content-Type: application/json' \
+ns() { curl_admin -fsS -o /dev/null -X POST -H 'Content-Type: application/json' \
   --data "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"$1\"}}" "$base/api/v1/namespaces"; }
-run() { "$bench" --port "$port" "$@"; }
+run() { "$bench" --port "$port" --tls-dir "$tls" "$@"; }
 
 start
 ns bench-latency; ns bench; ns bench-watch
 echo "## API server (bench/api/run.sh)"
 echo
 echo "- machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr), $(date -u +%Y-%m-%d)"
-echo "- server: $("$bin" version), SQLite WAL synchronous=FULL, data dir on $(df -P "$tmp" | awk 'NR==2 {print $1}')"
+echo "- server: $("$bin" version), HTTPS (TLS 1.2, ECDSA P-256, client certificate), SQLite WAL synchronous=FULL, data dir on $(df -P "$tmp" | awk 'NR==2 {print $1}')"
 echo
 echo '```'
 run --phase create --clients 1 --requests 1000 --namespace bench-latency
 run --phase get --clients 1 --requests 1000 --namespace bench-latency
-curl -fsS -o /dev/null -X DELETE "$base/api/v1/namespaces/bench-latency"
-until [ "$(curl -s -o /dev/null -w '%{http_code}' "$base/api/v1/namespaces/bench-latency")" = 404 ]; do sleep 0.1; done
+curl_admin -fsS -o /dev/null -X DELETE "$base/api/v1/namespaces/bench-latency"
+until [ "$(curl_admin -s -o /dev/null -w '%{http_code}' "$base/api/v1/namespaces/bench-latency")" = 404 ]; do sleep 0.1; done
 run --phase create --clients 64 --requests 10000 --namespace bench
 run --phase get --clients 64 --requests 20000 --namespace bench
 run --phase list --clients 1 --requests 10 --namespace bench
@@ -51,7 +53,7 @@ echo "rss with 10,000 Services: $(rss VmRSS) (peak $(rss VmHWM))"
 run --phase watch --requests 1000 --namespace bench-watch
 stop
 start
-echo "restart: ready in ${startup}s, rss $(rss VmRSS) holding $(curl -fsS "$base/api/v1/services" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["items"]))') Services"
+echo "restart: ready in ${startup}s, rss $(rss VmRSS) holding $(curl_admin -fsS "$base/api/v1/services" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["items"]))') Services"
 run --phase list --clients 1 --requests 10 --namespace bench
 echo "rss after listing: $(rss VmRSS) (peak $(rss VmHWM))"
 echo '```'

@@ -168,6 +168,19 @@ class ApiHarness {
     return o;
   }
 
+  // A verified client certificate identity, as the TLS layer hands it to the handler.
+  static std::shared_ptr<const http::PeerCertificate> certificate(std::string user,
+                                                                  std::vector<std::string> groups = {}) {
+    auto cert = std::make_shared<http::PeerCertificate>();
+    cert->commonName = std::move(user);
+    cert->organizations = std::move(groups);
+    return cert;
+  }
+  // The identity call() presents: by default the admin certificate of the generated
+  // kubeconfig (CN admin, O system:masters), so every test goes through the real
+  // authentication and authorization path. Null: no certificate.
+  void setPeer(std::shared_ptr<const http::PeerCertificate> peer) { peer_ = std::move(peer); }
+
   Reply call(const std::string& method, const std::string& target, const std::string& body = "",
              std::vector<http::Header> headers = {}) {
     http::Request req;
@@ -182,11 +195,19 @@ class ApiHarness {
     if (!body.empty() && !hasContentType) headers.push_back({"Content-Type", "application/json"});
     if (!hasAccept) headers.push_back({"Accept", "application/json"});
     req.headers = std::move(headers);
+    req.tls = true;
+    req.peer = peer_;
+    req.remoteAddress = "127.0.0.1:40000";
+    return send(std::move(req));
+  }
+  // Sends a request exactly as given (no identity or headers added).
+  Reply send(http::Request req) {
+    std::string what = req.method + " " + req.target;
     auto exchange = std::make_shared<TestExchange>(io_);
     auto future = exchange->future();
     handler_(std::move(req), exchange);
     if (future.wait_for(std::chrono::seconds(10)) != std::future_status::ready) {
-      ADD_FAILURE() << method << " " << target << ": no answer";
+      ADD_FAILURE() << what << ": no answer";
       return {};
     }
     return future.get();
@@ -216,6 +237,7 @@ class ApiHarness {
   store::Store* store_;
   std::unique_ptr<ApiServer> server_;
   http::Handler handler_;
+  std::shared_ptr<const http::PeerCertificate> peer_ = certificate("admin", {"system:masters"});
 };
 
 // A minimal ClusterIP Service.

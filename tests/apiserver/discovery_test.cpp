@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 namespace edgeway::apiserver {
@@ -29,15 +31,39 @@ TEST_F(DiscoveryTest, ApiVersions) {
               "serverAddressByClientCIDRs":[{"clientCIDR":"0.0.0.0/0","serverAddress":"192.168.1.10:6443"}]})"));
 }
 
-TEST_F(DiscoveryTest, ApiGroupListNamesTheTwoGroups) {
+TEST_F(DiscoveryTest, ApiGroupListNamesTheThreeGroups) {
   json list = apiGroupList(catalog_);
   EXPECT_EQ(list["kind"], "APIGroupList");
   EXPECT_EQ(list["apiVersion"], "v1");
-  ASSERT_EQ(list["groups"].size(), 2u);
+  ASSERT_EQ(list["groups"].size(), 3u);
   EXPECT_EQ(list["groups"][0], json::parse(R"({"name":"discovery.k8s.io",
       "versions":[{"groupVersion":"discovery.k8s.io/v1","version":"v1"}],
       "preferredVersion":{"groupVersion":"discovery.k8s.io/v1","version":"v1"}})"));
   EXPECT_EQ(list["groups"][1]["name"], "networking.k8s.io");
+  EXPECT_EQ(list["groups"][2]["name"], "authorization.k8s.io");
+}
+
+// kubectl auth can-i maps its resource argument through discovery, then POSTs a review.
+TEST_F(DiscoveryTest, AuthorizationReviewsAreCreateOnly) {
+  EXPECT_EQ(apiResourceList(catalog_, "authorization.k8s.io", "v1"), json::parse(R"({
+      "kind":"APIResourceList","apiVersion":"v1","groupVersion":"authorization.k8s.io/v1","resources":[
+        {"name":"selfsubjectaccessreviews","singularName":"selfsubjectaccessreview","namespaced":false,
+         "kind":"SelfSubjectAccessReview","verbs":["create"]},
+        {"name":"selfsubjectrulesreviews","singularName":"selfsubjectrulesreview","namespaced":false,
+         "kind":"SelfSubjectRulesReview","verbs":["create"]}]})"));
+  json doc = aggregatedDiscovery(catalog_, false);
+  ASSERT_EQ(doc["items"].size(), 3u);
+  const json& authz = doc["items"][2];
+  EXPECT_EQ(authz["metadata"]["name"], "authorization.k8s.io");
+  const json* review = entry(authz["versions"][0]["resources"], "resource", "selfsubjectaccessreviews");
+  ASSERT_NE(review, nullptr);
+  EXPECT_EQ((*review)["verbs"], json({"create"}));
+  EXPECT_EQ((*review)["scope"], "Cluster");
+  EXPECT_EQ((*review)["responseKind"]["kind"], "SelfSubjectAccessReview");
+  auto gvs = servedGroupVersions(catalog_);
+  EXPECT_NE(std::find(gvs.begin(), gvs.end(), std::make_pair(std::string("authorization.k8s.io"), std::string("v1"))),
+            gvs.end());
+  EXPECT_EQ(gvs.front(), std::make_pair(std::string(), std::string("v1")));
 }
 
 TEST_F(DiscoveryTest, CoreResourceListHasResourcesAndStatusSubresources) {
@@ -132,7 +158,7 @@ TEST_F(DiscoveryTest, AggregatedCore) {
 
 TEST_F(DiscoveryTest, AggregatedGroups) {
   json doc = aggregatedDiscovery(catalog_, false);
-  ASSERT_EQ(doc["items"].size(), 2u);
+  ASSERT_EQ(doc["items"].size(), 3u);
   EXPECT_EQ(doc["items"][0]["metadata"]["name"], "discovery.k8s.io");
   const json& networking = doc["items"][1];
   EXPECT_EQ(networking["metadata"]["name"], "networking.k8s.io");

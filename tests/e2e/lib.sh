@@ -20,6 +20,13 @@ free_port() {
 }
 
 API_PORT=$(free_port)
+API_URL="https://127.0.0.1:$API_PORT"
+TLS_DIR="$E2E_TMP/data/tls"
+
+# curl as the cluster admin (client certificate), verifying the server against the CA.
+admin_curl() {
+  curl --cacert "$TLS_DIR/ca.crt" --cert "$TLS_DIR/admin.crt" --key "$TLS_DIR/admin.key" "$@"
+}
 
 start_server() {
   mkdir -p "$E2E_TMP/data"
@@ -28,7 +35,10 @@ start_server() {
     --proxy none "$@" >>"$E2E_TMP/server.log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 100); do
-    if curl -fsS "http://127.0.0.1:$API_PORT/readyz" >/dev/null 2>&1; then return 0; fi
+    # /readyz is open to anonymous clients; the kubeconfig is written once serving starts.
+    if [ -s "$KUBECONFIG" ] && curl -fsS --cacert "$TLS_DIR/ca.crt" "$API_URL/readyz" >/dev/null 2>&1; then
+      return 0
+    fi
     if ! kill -0 "$SERVER_PID" 2>/dev/null; then
       echo "server exited during start-up:"; cat "$E2E_TMP/server.log"; exit 1
     fi
