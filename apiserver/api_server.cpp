@@ -302,6 +302,8 @@ void ApiServer::stop() {
 
 std::string ApiServer::localAddress() const { return impl_->server->localAddress(); }
 
+Status ApiServer::setTls(std::shared_ptr<const http::TlsContext> tls) { return impl_->server->setTls(std::move(tls)); }
+
 std::string ApiServer::insecureLocalAddress() const {
   return impl_->insecureServer ? impl_->insecureServer->localAddress() : std::string();
 }

@@ -71,6 +71,9 @@ class ApiServer {
   std::string localAddress() const;
   // The bound HOST:PORT of the insecure listener; empty when there is none.
   std::string insecureLocalAddress() const;
+  // Serves new connections with `tls` (a renewed serving certificate); open connections
+  // keep theirs. Fails on a listener without TLS.
+  Status setTls(std::shared_ptr<const http::TlsContext> tls);
   // The request handler of the main listener without the socket layer (for tests and
   // embedding): requests are authenticated by their peer certificate or bearer token, like
   // those arriving on the socket. Valid while the ApiServer lives.

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 #include <iostream>
 #include <string>
 #include <thread>
@@ -46,6 +47,37 @@ std::string hostName() {
   char name[256] = {};
   if (::gethostname(name, sizeof name - 1) != 0) return "localhost";
   return name;
+}
+
+// Re-issues certificates nearing expiry (checked twice a day) and puts them to use: new
+// connections get the new serving certificate, and the admin kubeconfig is rewritten.
+void scheduleCertificateRenewal(http::IoContext& io, http::PkiStore& pki, apiserver::ApiServer& api,
+                                const std::string& kubeconfigPath) {
+  constexpr int kCheckMillis = 12 * 3600 * 1000;
+  io.after(kCheckMillis, [&io, &pki, &api, kubeconfigPath] {
+    std::time_t now = std::time(nullptr);
+    if (pki.needsRenewal(now)) {
+      auto renewed = pki.renewExpiring(now);
+      if (!renewed.isOk()) {
+        log::error("pki: renewal failed, will retry: ", renewed.status().message());
+      } else {
+        if (renewed->serving) {
+          auto tls = http::TlsContext::server({pki.servingCertChainPem(), pki.servingKeyPem(), pki.caCertPem()});
+          Status s = tls.isOk() ? api.setTls(*tls) : tls.status();
+          if (s.isOk()) {
+            log::info("pki: serving certificate renewed; new connections use it");
+          } else {
+            log::error("pki: renewed serving certificate not loaded: ", s.message());
+          }
+        }
+        if (renewed->admin) {
+          Status s = writeAdminKubeconfig(kubeconfigPath, api.localAddress(), pki);
+          if (!s.isOk()) log::error("pki: ", s.message());
+        }
+      }
+    }
+    scheduleCertificateRenewal(io, pki, api, kubeconfigPath);
+  });
 }
 
 log::Level parseLevel(const std::string& s) {
@@ -152,6 +184,7 @@ int runServer(const std::vector<std::string>& args) {
   }
   log::info("apiserver: serving on https://", address, "; kubeconfig at ", dir, "/kubeconfig");
   reportUnbuiltComponents(*flags);
+  scheduleCertificateRenewal(io, *pki, **api, dir + "/kubeconfig");
 
   std::atomic<bool> signalled{false};
   std::thread signalWaiter([&io, &signalled, stopSignals] {
