@@ -8,6 +8,7 @@ packages=(
   libsqlite3-dev libboost-dev libmbedtls-dev libnftnl-dev libmnl-dev nlohmann-json3-dev
   libgtest-dev
   curl dnsutils iproute2 nftables procps python3 openssl
+  nginx-light wrk
 )
 
 missing=()
