@@ -68,6 +68,11 @@ struct ServiceView {
   int healthCheckNodePort = 0;
   bool publishNotReadyAddresses = false;
   std::string trafficDistribution;  // e.g. "PreferClose"; empty when unset
+  // What the LoadBalancer IPAM reads. Kept as stored text: a bad requested address is the
+  // controller's to report on the Service, not a reason to drop the Service from the cache.
+  std::string loadBalancerClass;  // empty: the default implementation (ours)
+  std::string loadBalancerIp;     // spec.loadBalancerIP (deprecated upstream, still honoured)
+  std::string requestedLoadBalancerIps;  // annotation edgeway.io/load-balancer-ips, comma list
 
   // kInvalidArgument naming the field when the object cannot be read (wrong types,
   // addresses that do not parse, ports out of range, unknown enum values).

@@ -118,6 +118,9 @@ void fill(const ViewField& root, ServiceView& s) {
   s.healthCheckNodePort = spec["healthCheckNodePort"].integerIn(0, 65535);
   s.publishNotReadyAddresses = spec["publishNotReadyAddresses"].boolean();
   s.trafficDistribution = spec["trafficDistribution"].string();
+  s.loadBalancerClass = spec["loadBalancerClass"].string();
+  s.loadBalancerIp = spec["loadBalancerIP"].string();
+  s.requestedLoadBalancerIps = root["metadata"]["annotations"]["edgeway.io/load-balancer-ips"].string();
 
   root["status"]["loadBalancer"]["ingress"].forEach(
       [&](const ViewField& f) { s.loadBalancerIngress.push_back(readIngress(f)); });
