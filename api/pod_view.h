@@ -23,6 +23,7 @@ struct ContainerPort {
 struct PodView {
   std::string ns;
   std::string name;
+  std::string uid;  // metadata.uid: endpoints' targetRef names the Pod by it
   std::map<std::string, std::string> labels;
   std::vector<IpAddress> podIps;  // status.podIPs, else status.podIP; primary first
   std::string nodeName;

@@ -29,6 +29,7 @@ bool conditionTrue(const ViewField& conditions, const char* type) {
 void fill(const ViewField& root, PodView& p) {
   detail::readObjectName(root, &p.ns, p.name);
   ViewField meta = root["metadata"];
+  p.uid = meta["uid"].string();
   p.labels = meta["labels"].stringMap();
   p.deleting = !meta["deletionTimestamp"].absent();
   ViewField spec = root["spec"];
