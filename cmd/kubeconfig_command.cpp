@@ -6,6 +6,7 @@
 #include <map>
 
 #include "base/clock.h"
+#include "cmd/flag_args.h"
 #include "cmd/kubeconfig.h"
 #include "cmd/server_flags.h"  // wantsHelp
 #include "http/pki.h"
@@ -37,23 +38,10 @@ Result<int> parseDays(const std::string& value) {
 
 Result<KubeconfigFlags> parseFlags(const std::vector<std::string>& args) {
   KubeconfigFlags f;
-  for (size_t i = 0; i < args.size(); ++i) {
-    std::string name = args[i];
-    std::string value;
-    bool hasValue = false;
-    if (auto eq = name.find('='); name.rfind("--", 0) == 0 && eq != std::string::npos) {
-      value = name.substr(eq + 1);
-      name = name.substr(0, eq);
-      hasValue = true;
-    }
-    if (name != "--data-dir" && name != "--user" && name != "--group" && name != "--days" &&
-        name != "--server") {
-      return invalidArgument("unknown flag: " + args[i]);
-    }
-    if (!hasValue) {
-      if (i + 1 >= args.size()) return invalidArgument("flag needs a value: " + name);
-      value = args[++i];
-    }
+  auto known = [](const std::string& name) {
+    return name == "--data-dir" || name == "--user" || name == "--group" || name == "--days" || name == "--server";
+  };
+  Status parsed = forEachFlag(args, known, [&f](const std::string& name, const std::string& value) {
     if (name == "--data-dir") {
       f.dataDir = value;
     } else if (name == "--user") {
@@ -69,7 +57,9 @@ Result<KubeconfigFlags> parseFlags(const std::vector<std::string>& args) {
       if (value.rfind("https://", 0) != 0) return invalidArgument("--server must be an https:// URL");
       f.server = value;
     }
-  }
+    return Status::ok();
+  });
+  if (!parsed.isOk()) return parsed;
   if (f.dataDir.empty()) return invalidArgument("--data-dir is required");
   if (f.user.empty()) return invalidArgument("--user is required");
   return f;

@@ -1,5 +1,7 @@
 #include "cmd/server_flags.h"
 
+#include "cmd/flag_args.h"
+
 #include <functional>
 #include <map>
 
@@ -109,23 +111,13 @@ Result<ServerFlags> parseServerFlags(const std::vector<std::string>& args) {
        }},
   };
 
-  for (size_t i = 0; i < args.size(); ++i) {
-    std::string name = args[i];
-    std::string value;
-    bool hasValue = false;
-    if (auto eq = name.find('='); name.rfind("--", 0) == 0 && eq != std::string::npos) {
-      value = name.substr(eq + 1);
-      name = name.substr(0, eq);
-      hasValue = true;
-    }
-    auto it = setters.find(name);
-    if (it == setters.end()) return invalidArgument("unknown flag: " + args[i]);
-    if (!hasValue) {
-      if (i + 1 >= args.size()) return invalidArgument("flag needs a value: " + name);
-      value = args[++i];
-    }
-    if (Status s = it->second(value); !s.isOk()) return invalidArgument(name + ": " + s.message());
-  }
+  Status parsed = forEachFlag(
+      args, [&setters](const std::string& name) { return setters.count(name) > 0; },
+      [&setters](const std::string& name, const std::string& value) {
+        Status s = setters.at(name)(value);
+        return s.isOk() ? s : invalidArgument(name + ": " + s.message());
+      });
+  if (!parsed.isOk()) return parsed;
   if (f.dataDir.empty()) return invalidArgument("--data-dir is required");
   return f;
 }

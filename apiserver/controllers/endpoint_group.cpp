@@ -62,6 +62,25 @@ std::vector<IpFamily> familiesOf(const api::ServiceView& service) {
 
 std::string groupKey(const std::string& addressType, const json& ports) { return addressType + ports.dump(); }
 
+using Groups = std::map<std::string, EndpointGroup>;
+
+// Files `endpoint` under its address type and resolved port set.
+void addToGroup(Groups& groups, const std::string& addressType, const json& ports, json endpoint) {
+  EndpointGroup& group = groups[groupKey(addressType, ports)];
+  group.addressType = addressType;
+  group.ports = ports;
+  // The key first: json's assignment takes its operand by value, which C++17 builds
+  // (moving `endpoint` out) before evaluating the left side.
+  std::string key = endpointKey(endpoint);
+  group.endpoints[key] = std::move(endpoint);
+}
+
+std::vector<EndpointGroup> flatten(Groups&& groups) {
+  std::vector<EndpointGroup> out;
+  for (auto& [key, group] : groups) out.push_back(std::move(group));
+  return out;
+}
+
 }  // namespace
 
 std::string endpointKey(const json& endpoint) {
@@ -90,7 +109,7 @@ bool selectorMatches(const std::map<std::string, std::string>& selector,
 
 std::vector<EndpointGroup> groupsForService(const api::ServiceView& service,
                                             const std::vector<const api::PodView*>& pods) {
-  std::map<std::string, EndpointGroup> groups;
+  Groups groups;
   for (const api::PodView* pod : pods) {
     if (pod->podIps.empty() || finished(*pod)) continue;
     json ports = resolvedPorts(service, *pod);
@@ -107,19 +126,10 @@ std::vector<EndpointGroup> groupsForService(const api::ServiceView& service,
                        {"targetRef", targetRef(*pod)}};
       if (!pod->nodeName.empty()) endpoint["nodeName"] = pod->nodeName;
       if (hostnameApplies(service, *pod)) endpoint["hostname"] = pod->hostname;
-      std::string type = ipFamilyName(family);
-      EndpointGroup& group = groups[groupKey(type, ports)];
-      group.addressType = type;
-      group.ports = ports;
-      // The key first: json's assignment takes its operand by value, which C++17 builds
-      // (moving `endpoint` out) before evaluating the left side.
-      std::string key = endpointKey(endpoint);
-      group.endpoints[key] = std::move(endpoint);
+      addToGroup(groups, ipFamilyName(family), ports, std::move(endpoint));
     }
   }
-  std::vector<EndpointGroup> out;
-  for (auto& [key, group] : groups) out.push_back(std::move(group));
-  return out;
+  return flatten(std::move(groups));
 }
 
 json endpointsSubsetsForService(const api::ServiceView& service,
@@ -170,7 +180,7 @@ json endpointsSubsetsForService(const api::ServiceView& service,
 }
 
 std::vector<EndpointGroup> groupsFromEndpoints(const json& endpoints) {
-  std::map<std::string, EndpointGroup> groups;
+  Groups groups;
   auto subsets = endpoints.find("subsets");
   if (subsets == endpoints.end() || !subsets->is_array()) return {};
   for (const json& subset : *subsets) {
@@ -206,20 +216,11 @@ std::vector<EndpointGroup> groupsFromEndpoints(const json& endpoints) {
           }
         }
         if (a.contains("targetRef") && a["targetRef"].is_object()) endpoint["targetRef"] = a["targetRef"];
-        std::string type = ipFamilyName(ip.value().family());
-        EndpointGroup& group = groups[groupKey(type, ports)];
-        group.addressType = type;
-        group.ports = ports;
-        // The key first: json's assignment takes its operand by value, which C++17 builds
-        // (moving `endpoint` out) before evaluating the left side.
-        std::string key = endpointKey(endpoint);
-        group.endpoints[key] = std::move(endpoint);
+        addToGroup(groups, ipFamilyName(ip.value().family()), ports, std::move(endpoint));
       }
     }
   }
-  std::vector<EndpointGroup> out;
-  for (auto& [key, group] : groups) out.push_back(std::move(group));
-  return out;
+  return flatten(std::move(groups));
 }
 
 }  // namespace edgeway::apiserver::controllers
