@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "apiserver/api_server.h"
+#include "apiserver/controllers/node_registrar.h"
 #include "base/ip.h"
 #include "base/log.h"
 #include "base/version.h"
@@ -186,15 +187,31 @@ int runServer(const std::vector<std::string>& args) {
   reportUnbuiltComponents(*flags);
   scheduleCertificateRenewal(io, *pki, **api, dir + "/kubeconfig");
 
+  // The server's own Node, registered and kept current through the API like a kubelet's.
+  apiserver::controllers::NodeRegistrarOptions nodeOptions;
+  nodeOptions.nodeName = flags->nodeName;
+  nodeOptions.nodeIps = flags->nodeIps;
+  nodeOptions.clusterCidrs = flags->clusterCidrs;
+  auto node = apiserver::controllers::NodeRegistrar::create((*api)->registry(), nodeOptions);
+  if (!node.isOk()) {
+    log::error("node: ", node.status().message());
+    (*api)->stop();
+    return 1;
+  }
+  (*node)->start();
+
   std::atomic<bool> signalled{false};
-  std::thread signalWaiter([&io, &signalled, stopSignals] {
+  std::thread signalWaiter([&io, &signalled, &node, stopSignals] {
     int sig = 0;
     sigwait(&stopSignals, &sig);
     signalled = true;
     log::info("received ", sig == SIGINT ? "SIGINT" : "SIGTERM", "; stopping");
+    // Controllers stop while the io threads still run: their last writes complete there.
+    (*node)->stop();
     io.stop();
   });
   io.run();  // returns after stop()
+  (*node)->stop();
   (*api)->stop();
   // If something other than a signal stopped the loop, wake the waiter so it can be joined.
   if (!signalled) pthread_kill(signalWaiter.native_handle(), SIGTERM);

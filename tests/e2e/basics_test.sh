@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # kubectl version, api-resources, namespaces.
 source "$(dirname "$0")/lib.sh"
-start_server
+start_server --node-name edge-1 --node-ip 127.0.0.1
 
 kok version
 expect_match '^Server Version: v1\.32\.'
@@ -17,6 +17,13 @@ expect_match '^services +svc +v1 +true +Service$' \
 
 kok get namespaces
 expect_match '^NAME +STATUS +AGE$' '^default +Active ' '^kube-system +Active ' '^kube-public +Active ' '^kube-node-lease +Active '
+
+# The server registers its own Node.
+for _ in $(seq 1 50); do kubectl get node edge-1 >/dev/null 2>&1 && break; sleep 0.1; done
+kok get nodes
+expect_match '^edge-1 +Ready +control-plane +[0-9]+s +v1\.32'
+kok get node edge-1 -o 'jsonpath={.status.addresses[?(@.type=="InternalIP")].address} {.spec.podCIDR}'
+expect_out "127.0.0.1 10.42.0.0/16"
 
 kok create namespace demo
 expect_out "namespace/demo created"
