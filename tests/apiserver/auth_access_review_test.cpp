@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/apiserver/api_test_support.h"
+#include "tests/api/kubectl_captures.h"
 
 namespace edgeway::apiserver {
 namespace {
@@ -12,40 +13,7 @@ using testing::json;
 const char* kAccessReviews = "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews";
 const char* kRulesReviews = "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews";
 
-std::string unhex(std::string_view hex) {
-  std::string out;
-  for (size_t i = 0; i + 1 < hex.size(); i += 2)
-    out += static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16));
-  return out;
-}
-
-// Bodies kubectl v1.32.4 sent (captured with a logging server):
-// kubectl auth can-i update services --subresource=status -n kube-system
-constexpr std::string_view kCanIUpdateServiceStatus =
-    "6b3873000a320a17617574686f72697a6174696f6e2e6b38732e696f2f7631121753656c665375626a6563744163636573735265"
-    "76"
-    "696577124d0a100a0012001a0022002a00320038004200122f0a2d0a0b6b7562652d73797374656d12067570646174651a002200"
-    "2a"
-    "08736572766963657332067374617475733a001a08080012001a0020001a002200";
-// kubectl auth can-i get secrets/db -n kube-system
-constexpr std::string_view kCanIGetSecret =
-    "6b3873000a320a17617574686f72697a6174696f6e2e6b38732e696f2f7631121753656c665375626a6563744163636573735265"
-    "76"
-    "69657712450a100a0012001a0022002a0032003800420012270a250a0b6b7562652d73797374656d12036765741a0022002a0773"
-    "65"
-    "637265747332003a0264621a08080012001a0020001a002200";
-// kubectl auth can-i get /metrics
-constexpr std::string_view kCanIGetMetrics =
-    "6b3873000a320a17617574686f72697a6174696f6e2e6b38732e696f2f7631121753656c665375626a6563744163636573735265"
-    "76"
-    "696577122f0a100a0012001a0022002a003200380042001211120f0a082f6d65747269637312036765741a08080012001a002000"
-    "1a"
-    "002200";
-// kubectl auth can-i --list
-constexpr std::string_view kCanIList =
-    "6b3873000a310a17617574686f72697a6174696f6e2e6b38732e696f2f7631121653656c665375626a65637452756c6573526576"
-    "69"
-    "657712230a100a0012001a0022002a0032003800420012090a0764656661756c741a04180022001a002200";
+using namespace ::edgeway::testing::kubectl_captures;  // NOLINT: test fixtures
 
 const std::vector<http::Header> kProtobuf = {
     {"Content-Type", "application/vnd.kubernetes.protobuf"},
