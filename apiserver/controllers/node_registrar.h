@@ -30,7 +30,9 @@ struct NodeRegistrarOptions {
   std::string nodeName;                   // empty: the host name, lower-cased
   std::vector<std::string> nodeIps;       // --node-ip; empty: the host's interface addresses
   std::vector<std::string> clusterCidrs;  // --cluster-cidr: the Node's pod CIDRs
-  std::chrono::milliseconds heartbeat{10000};
+  // Each heartbeat is one durable store write (an fsync on the box's flash), so it is a
+  // minute rather than a kubelet's 10 s Lease renewal; address changes show within it.
+  std::chrono::milliseconds heartbeat{60000};
   // The host's addresses when no --node-ip is given; defaults to hostAddresses(). Tests
   // replace it to change addresses under the registrar.
   std::function<std::vector<IpAddress>()> interfaceAddresses;
