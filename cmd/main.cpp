@@ -17,10 +17,12 @@
 #include <vector>
 
 #include "apiserver/api_server.h"
-#include "apiserver/controllers/node_registrar.h"
+#include "apiserver/controllers/controller_manager.h"
 #include "base/ip.h"
 #include "base/log.h"
 #include "base/version.h"
+#include "cache/cluster_state.h"
+#include "cache/local_store_source.h"
 #include "cmd/kubeconfig.h"
 #include "cmd/kubeconfig_command.h"
 #include "cmd/server_flags.h"
@@ -187,31 +189,39 @@ int runServer(const std::vector<std::string>& args) {
   reportUnbuiltComponents(*flags);
   scheduleCertificateRenewal(io, *pki, **api, dir + "/kubeconfig");
 
-  // The server's own Node, registered and kept current through the API like a kubelet's.
-  apiserver::controllers::NodeRegistrarOptions nodeOptions;
-  nodeOptions.nodeName = flags->nodeName;
-  nodeOptions.nodeIps = flags->nodeIps;
-  nodeOptions.clusterCidrs = flags->clusterCidrs;
-  auto node = apiserver::controllers::NodeRegistrar::create((*api)->registry(), nodeOptions);
-  if (!node.isOk()) {
-    log::error("node: ", node.status().message());
+  // The cluster-state cache every controller and data plane reads, fed from the local store.
+  cache::LocalStoreSource source(**store);
+  cache::ClusterState clusterState(source);
+  clusterState.start();
+
+  apiserver::controllers::ControllerManagerOptions controllerOptions;
+  controllerOptions.nodeName = flags->nodeName;
+  controllerOptions.nodeIps = flags->nodeIps;
+  controllerOptions.clusterCidrs = flags->clusterCidrs;
+  controllerOptions.serviceCidrs = flags->serviceCidrs;
+  controllerOptions.lbPools = flags->lbPools;
+  auto controllers = apiserver::controllers::ControllerManager::create(**api, clusterState, controllerOptions);
+  if (!controllers.isOk()) {
+    log::error("controllers: ", controllers.status().message());
+    clusterState.stop();
     (*api)->stop();
     return 1;
   }
-  (*node)->start();
+  (*controllers)->start();
 
   std::atomic<bool> signalled{false};
-  std::thread signalWaiter([&io, &signalled, &node, stopSignals] {
+  std::thread signalWaiter([&io, &signalled, &controllers, stopSignals] {
     int sig = 0;
     sigwait(&stopSignals, &sig);
     signalled = true;
     log::info("received ", sig == SIGINT ? "SIGINT" : "SIGTERM", "; stopping");
     // Controllers stop while the io threads still run: their last writes complete there.
-    (*node)->stop();
+    (*controllers)->stop();
     io.stop();
   });
   io.run();  // returns after stop()
-  (*node)->stop();
+  (*controllers)->stop();
+  clusterState.stop();
   (*api)->stop();
   // If something other than a signal stopped the loop, wake the waiter so it can be joined.
   if (!signalled) pthread_kill(signalWaiter.native_handle(), SIGTERM);

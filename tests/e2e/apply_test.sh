@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # apply -f of every Service type, re-apply after an edit, and the get/describe views.
 source "$(dirname "$0")/lib.sh"
-start_server
+# A documentation address as the node's: without --lb-pool it is every LoadBalancer's.
+start_server --node-ip 198.51.100.7
 M="$(dirname "$0")/manifests"
 
 kok apply -f "$M/services.yaml"
@@ -18,11 +19,12 @@ service/lb unchanged
 service/ext unchanged
 service/headless unchanged"
 
+kok wait svc/lb --for=jsonpath='{.status.loadBalancer.ingress[0].ip}'=198.51.100.7 --timeout=10s
 kok get svc
 expect_match '^NAME +TYPE +CLUSTER-IP +EXTERNAL-IP +PORT\(S\) +AGE$' \
   '^web +ClusterIP +10\.43\.[0-9]+\.[0-9]+ +<none> +80/TCP +[0-9]+s$' \
   '^np +NodePort +10\.43\.[0-9]+\.[0-9]+ +<none> +80:30080/TCP +[0-9]+s$' \
-  '^lb +LoadBalancer +10\.43\.[0-9]+\.[0-9]+ +<pending> +443:3[0-9]{4}/TCP +[0-9]+s$' \
+  '^lb +LoadBalancer +10\.43\.[0-9]+\.[0-9]+ +198\.51\.100\.7 +443:3[0-9]{4}/TCP +[0-9]+s$' \
   '^ext +ExternalName +<none> +db\.example\.com +<none> +[0-9]+s$' \
   '^headless +ClusterIP +None +<none> +5432/TCP +[0-9]+s$'
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # kubectl create service <type>: kubectl 1.32 sends these bodies as protobuf.
 source "$(dirname "$0")/lib.sh"
-start_server
+start_server --node-ip 198.51.100.7
 
 kok create service clusterip c1 --tcp=80:8080
 expect_out "service/c1 created"
@@ -14,10 +14,11 @@ expect_out "service/e1 created"
 kok create service clusterip h1 --clusterip=None
 expect_out "service/h1 created"
 
+kok wait svc/l1 --for=jsonpath='{.status.loadBalancer.ingress[0].ip}'=198.51.100.7 --timeout=10s
 kok get svc c1 n1 l1 e1 h1
 expect_match '^c1 +ClusterIP +10\.43\.[0-9.]+ +<none> +80/TCP ' \
   '^n1 +NodePort +10\.43\.[0-9.]+ +<none> +80:30090/TCP ' \
-  '^l1 +LoadBalancer +10\.43\.[0-9.]+ +<pending> +443:3[0-9]{4}/TCP ' \
+  '^l1 +LoadBalancer +10\.43\.[0-9.]+ +198\.51\.100\.7 +443:3[0-9]{4}/TCP ' \
   '^e1 +ExternalName +<none> +db\.example\.com +<none> ' \
   '^h1 +ClusterIP +None +<none> +<none> '
 

@@ -5,6 +5,8 @@ start_server
 M="$(dirname "$0")/manifests"
 kok apply -f "$M/services.yaml"
 kok create service nodeport extra --tcp=80
+# The LoadBalancer status write changes lb's resourceVersion: read after it landed.
+kok wait svc/lb --for=jsonpath='{.status.loadBalancer.ingress[0].ip}' --timeout=10s
 
 view='{range .items[*]}{.metadata.name} {.metadata.resourceVersion} {.metadata.uid} {.spec.clusterIPs} {.spec.ports[*].nodePort}{"\n"}{end}'
 kok get svc -o "jsonpath=$view"
