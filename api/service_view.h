@@ -51,6 +51,7 @@ struct LoadBalancerIngress {
 struct ServiceView {
   std::string ns;
   std::string name;
+  std::string uid;  // metadata.uid: Events name the Service by it (kubectl describe asks so)
   ServiceType type = ServiceType::kClusterIP;
   std::vector<IpAddress> clusterIps;  // primary first; empty when headless or ExternalName
   bool headless = false;              // clusterIP "None"

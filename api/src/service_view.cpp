@@ -89,6 +89,7 @@ LoadBalancerIngress readIngress(const ViewField& f) {
 
 void fill(const ViewField& root, ServiceView& s) {
   detail::readObjectName(root, &s.ns, s.name);
+  s.uid = root["metadata"]["uid"].string();
   ViewField spec = root["spec"];
   s.type = readType(spec["type"]);
   readClusterIps(spec, s);

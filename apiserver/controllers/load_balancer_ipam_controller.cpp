@@ -405,7 +405,7 @@ void LoadBalancerIpamController::recordEvent(const api::ServiceView& svc, const 
                 {"kind", "Event"},
                 {"metadata", {{"name", svc.name + "." + suffix}, {"namespace", svc.ns}}},
                 {"involvedObject",
-                 {{"apiVersion", "v1"}, {"kind", "Service"}, {"namespace", svc.ns}, {"name", svc.name}}},
+                 {{"apiVersion", "v1"}, {"kind", "Service"}, {"namespace", svc.ns}, {"name", svc.name}, {"uid", svc.uid}}},
                 {"reason", "AllocationFailed"},
                 {"message", message},
                 {"type", "Warning"},

@@ -170,6 +170,8 @@ TEST_F(LbIpamTest, ExhaustionIsReportedAndRetriedWhenAnAddressFrees) {
   json event = failureEvents("b")[0];
   EXPECT_EQ(event["type"], "Warning");
   EXPECT_EQ(event["involvedObject"]["kind"], "Service");
+  // kubectl describe finds a Service's Events by its uid.
+  EXPECT_EQ(event["involvedObject"]["uid"], get("b")["metadata"]["uid"]);
   EXPECT_EQ(event["source"]["component"], "edgeway-lb-ipam");
   EXPECT_NE(event["message"].get<std::string>().find("no free IPv4 address"), std::string::npos);
 
