@@ -33,6 +33,11 @@ class LabelSelector {
   const std::vector<Requirement>& requirements() const { return requirements_; }
   // `labels` is the metadata.labels object (null or absent labels select as empty).
   bool matches(const nlohmann::json& labels) const;
+  // A cheap pre-check on an object's compact JSON text (as the store holds it): false
+  // when the text cannot hold labels that match, because a required `"key":"value"` (or
+  // `"key":`) does not occur in it. True says nothing; matches() decides. Lists use it to
+  // skip parsing most objects.
+  bool mayMatchText(std::string_view json) const;
 
  private:
   std::vector<Requirement> requirements_;

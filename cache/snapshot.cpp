@@ -40,5 +40,8 @@ Span<EndpointByIp> Snapshot::endpointsByIp(const IpAddress& ip) const {
   return endpointsByIp_.equalRange(ip);
 }
 Span<PodByIp> Snapshot::podsByIp(const IpAddress& ip) const { return podsByIp_.equalRange(ip); }
+Span<PodByLabel> Snapshot::podsWithLabel(std::string_view ns, std::string_view key, std::string_view value) const {
+  return podsByLabel_.equalRange({ns, key, value});
+}
 
 }  // namespace edgeway::cache

@@ -49,6 +49,14 @@ struct PodByIp {
   PodPtr pod;
 };
 
+// A Pod by one of its labels: what a Service's selector finds its Pods with. The strings
+// point into the Pod's labels, which live as long as `pod`.
+struct PodByLabel {
+  std::string_view key;
+  std::string_view value;
+  PodPtr pod;
+};
+
 // An endpoint by one of its addresses: the slice and the endpoint's index in it. The same
 // IP is usually in several slices (a Pod behind several Services).
 struct EndpointByIp {
@@ -125,6 +133,19 @@ struct EndpointByIpTraits {
   static uint64_t hash(const Group& ip) { return hashIp(ip); }
 };
 
+// Pods grouped by (namespace, label key, label value), each keyed by its name.
+struct PodByLabelTraits {
+  using Group = std::tuple<std::string_view, std::string_view, std::string_view>;
+  static Group group(const PodByLabel& e) { return {e.pod->ns, e.key, e.value}; }
+  static auto key(const PodByLabel& e) {
+    return std::tuple<std::string_view, std::string_view, std::string_view, std::string_view>(e.pod->ns, e.key,
+                                                                                              e.value, e.pod->name);
+  }
+  static uint64_t hash(const Group& g) {
+    return hashFinish(hashAppend(hashAppend(hashAppend(kHashSeed, std::get<0>(g)), std::get<1>(g)), std::get<2>(g)));
+  }
+};
+
 }  // namespace detail
 
 using ServiceIndex = ShardedIndex<ServicePtr, detail::ByNameTraits<ServicePtr>>;
@@ -138,6 +159,7 @@ using ServiceByIpIndex = ShardedIndex<ServiceByIp, detail::ServiceByIpTraits>;
 using SlicesByServiceIndex = ShardedIndex<EndpointSlicePtr, detail::SlicesByServiceTraits>;
 using EndpointByIpIndex = ShardedIndex<EndpointByIp, detail::EndpointByIpTraits>;
 using PodByIpIndex = ShardedIndex<PodByIp, detail::PodByIpTraits>;
+using PodByLabelIndex = ShardedIndex<PodByLabel, detail::PodByLabelTraits>;
 
 class Snapshot {
  public:
@@ -169,6 +191,9 @@ class Snapshot {
   // Every endpoint, of any slice, with `ip` among its addresses.
   Span<EndpointByIp> endpointsByIp(const IpAddress& ip) const;
   Span<PodByIp> podsByIp(const IpAddress& ip) const;
+  // The Pods in `ns` labelled `key`=`value`, by name. A selector's Pods are among those of
+  // any one of its pairs, so a Service looks at a handful of Pods, not all of them.
+  Span<PodByLabel> podsWithLabel(std::string_view ns, std::string_view key, std::string_view value) const;
 
   // Whole indexes, for iteration (range-for over the pointers) and size().
   const ServiceIndex& services() const { return services_; }
@@ -192,6 +217,7 @@ class Snapshot {
   EndpointByIpIndex endpointsByIp_;
   PodIndex pods_;
   PodByIpIndex podsByIp_;
+  PodByLabelIndex podsByLabel_;
   NodeIndex nodes_;
   IngressIndex ingresses_;
   IngressClassIndex ingressClasses_;

@@ -27,6 +27,7 @@ SnapshotBuilder::SnapshotBuilder(const Snapshot& base)
       endpointsByIp_(base.endpointsByIp_),
       pods_(base.pods_),
       podsByIp_(base.podsByIp_),
+      podsByLabel_(base.podsByLabel_),
       nodes_(base.nodes_),
       ingresses_(base.ingresses_),
       ingressClasses_(base.ingressClasses_),
@@ -46,6 +47,7 @@ void SnapshotBuilder::unindex(const EndpointSlicePtr& slice) {
 
 void SnapshotBuilder::unindex(const PodPtr& pod) {
   for (const IpAddress& ip : pod->podIps) podsByIp_.erase(PodByIp{ip, pod});
+  for (const auto& [key, value] : pod->labels) podsByLabel_.erase(PodByLabel{key, value, pod});
 }
 
 void SnapshotBuilder::put(ServicePtr service) {
@@ -67,6 +69,7 @@ void SnapshotBuilder::put(EndpointSlicePtr slice) {
 void SnapshotBuilder::put(PodPtr pod) {
   if (const PodPtr* old = pods_.find(detail::nameKey(*pod))) unindex(PodPtr(*old));
   for (const IpAddress& ip : pod->podIps) podsByIp_.put(PodByIp{ip, pod});
+  for (const auto& [key, value] : pod->labels) podsByLabel_.put(PodByLabel{key, value, pod});
   pods_.put(std::move(pod));
 }
 
@@ -118,6 +121,7 @@ std::shared_ptr<const Snapshot> SnapshotBuilder::build(int64_t revision, bool sy
   snapshot->endpointsByIp_ = endpointsByIp_.build();
   snapshot->pods_ = pods_.build();
   snapshot->podsByIp_ = podsByIp_.build();
+  snapshot->podsByLabel_ = podsByLabel_.build();
   snapshot->nodes_ = nodes_.build();
   snapshot->ingresses_ = ingresses_.build();
   snapshot->ingressClasses_ = ingressClasses_.build();

@@ -48,6 +48,7 @@ class SnapshotBuilder {
   EndpointByIpIndex::Builder endpointsByIp_;
   PodIndex::Builder pods_;
   PodByIpIndex::Builder podsByIp_;
+  PodByLabelIndex::Builder podsByLabel_;
   NodeIndex::Builder nodes_;
   IngressIndex::Builder ingresses_;
   IngressClassIndex::Builder ingressClasses_;

@@ -1,8 +1,10 @@
 #include "api/selector.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <nlohmann/json.hpp>
 
 #include "api/field_error.h"
@@ -311,6 +313,53 @@ Result<LabelSelector> LabelSelector::parse(std::string_view text) {
   std::stable_sort(s.requirements_.begin(), s.requirements_.end(),
                    [](const Requirement& a, const Requirement& b) { return a.key < b.key; });
   return s;
+}
+
+namespace {
+
+// Characters JSON writes as themselves: a label key or value made of these appears in the
+// stored text exactly as in the selector. (Valid labels only use these.)
+bool plainJsonText(std::string_view s) {
+  for (char c : s) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.' && c != '/') return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool LabelSelector::mayMatchText(std::string_view json) const {
+  // memmem, not string_view::find: find runs memchr on the needle's first byte, a quote,
+  // which JSON is full of; glibc's memmem skips through the text far faster.
+  auto occurs = [&json](const std::string& needle) {
+    return ::memmem(json.data(), json.size(), needle.data(), needle.size()) != nullptr;
+  };
+  std::string needle;
+  for (const auto& r : requirements_) {
+    if (r.op != Op::kIn && r.op != Op::kEquals && r.op != Op::kExists) continue;
+    if (!plainJsonText(r.key)) continue;
+    needle.assign("\"").append(r.key).append("\":");
+    if (r.op == Op::kExists) {
+      if (!occurs(needle)) return false;
+      continue;
+    }
+    bool any = false, checkable = true;
+    const size_t keyPart = needle.size();
+    for (const auto& v : r.values) {
+      if (!plainJsonText(v)) {
+        checkable = false;
+        break;
+      }
+      needle.resize(keyPart);
+      needle.append("\"").append(v).append("\"");
+      if (occurs(needle)) {
+        any = true;
+        break;
+      }
+    }
+    if (checkable && !any) return false;
+  }
+  return true;
 }
 
 bool LabelSelector::matches(const nlohmann::json& labels) const {

@@ -114,7 +114,15 @@ void EndpointSliceController::start() {
   subscription_ = state_.subscribe(
       [this](const std::shared_ptr<const cache::Snapshot>& snapshot, const cache::Changes& changes) {
         std::lock_guard<std::mutex> lock(mu_);
-        deliveries_.push_back(Delivery{snapshot, changes});
+        // While the worker is busy, snapshots coalesce into one delivery: ingest compares
+        // the last snapshot it saw with the newest, so the ones between need not be kept
+        // (each would hold its own copy of the indexes it changed).
+        if (pending_) {
+          pending_->snapshot = snapshot;
+          pending_->changes.merge(changes);
+        } else {
+          pending_ = Delivery{snapshot, changes};
+        }
         cv_.notify_all();
       });
   worker_ = std::thread([this] { run(); });
@@ -170,13 +178,13 @@ void EndpointSliceController::watchEndpoints() {
 void EndpointSliceController::run() {
   using Clock = std::chrono::steady_clock;
   while (true) {
-    std::deque<Delivery> deliveries;
+    std::optional<Delivery> delivery;
     std::set<NamespacedName> dirty;
     bool resync = false, rewatch = false;
     {
       std::unique_lock<std::mutex> lock(mu_);
       auto ready = [&] {
-        if (stopping_ || !deliveries_.empty()) return true;
+        if (stopping_ || pending_) return true;
         if (!state_.hasSynced()) return false;
         if (resync_ || watchEnded_ || !dirty_.empty()) return true;
         return !retries_.empty() && retries_.begin()->second.at <= Clock::now();
@@ -186,7 +194,7 @@ void EndpointSliceController::run() {
       for (const auto& [key, retry] : retries_) wakeAt = std::min(wakeAt, retry.at);
       cv_.wait_until(lock, wakeAt, ready);
       if (stopping_) break;
-      deliveries.swap(deliveries_);
+      delivery.swap(pending_);
       if (!state_.hasSynced()) continue;
       rewatch = watchEnded_;
       watchEnded_ = false;
@@ -199,7 +207,7 @@ void EndpointSliceController::run() {
       }
     }
     if (rewatch || !endpointsWatch_) watchEndpoints();
-    for (const auto& d : deliveries) ingest(d);
+    if (delivery) ingest(*delivery);
     {
       // Keys found while ingesting went to dirty_; take them in this round.
       std::lock_guard<std::mutex> lock(mu_);
@@ -247,16 +255,19 @@ void EndpointSliceController::ingest(const Delivery& delivery) {
     }
   }
   // A Pod concerns the Services whose selector matches its labels before or after.
-  const auto& pods = delivery.changes.of(cache::Kind::kPod);
-  if (!pods.empty()) {
+  // Each changed Pod as it is now and as it was (both snapshots are held to the end).
+  std::vector<const api::PodView*> changedPods;
+  for (const auto& name : delivery.changes.of(cache::Kind::kPod)) {
+    for (const auto* snap : {now.get(), before.get()}) {
+      if (!snap) continue;
+      if (cache::PodPtr pod = snap->pod(name.ns, name.name)) changedPods.push_back(pod.get());
+    }
+  }
+  if (!changedPods.empty()) {
     for (const auto& service : now->services()) {
       if (service->selector.empty()) continue;
-      for (const auto& name : pods) {
-        if (name.ns != service->ns) continue;
-        cache::PodPtr after = now->pod(name.ns, name.name);
-        cache::PodPtr prior = before ? before->pod(name.ns, name.name) : nullptr;
-        if ((after && selectorMatches(service->selector, after->labels)) ||
-            (prior && selectorMatches(service->selector, prior->labels))) {
+      for (const api::PodView* pod : changedPods) {
+        if (pod->ns == service->ns && selectorMatches(service->selector, pod->labels)) {
           keys.insert(NamespacedName{service->ns, service->name});
           break;
         }
@@ -375,8 +386,16 @@ bool EndpointSliceController::sync(const NamespacedName& key) {
   std::vector<const api::PodView*> pods;
   std::shared_ptr<const cache::Snapshot> snapshot = state_.current();
   if (selected) {
-    for (const auto& pod : snapshot->pods()) {
-      if (pod->ns == ns && selectorMatches(view->selector, pod->labels)) pods.push_back(pod.get());
+    // The Pods carrying the selector's rarest pair are the only candidates.
+    cache::Span<cache::PodByLabel> candidates;
+    bool first = true;
+    for (const auto& [key, value] : view->selector) {
+      auto withPair = snapshot->podsWithLabel(ns, key, value);
+      if (first || withPair.size() < candidates.size()) candidates = withPair;
+      first = false;
+    }
+    for (const auto& entry : candidates) {
+      if (selectorMatches(view->selector, entry.pod->labels)) pods.push_back(entry.pod.get());
     }
   }
 

@@ -21,7 +21,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
-#include <deque>
+#include <optional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -105,7 +105,7 @@ class EndpointSliceController {
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<Delivery> deliveries_;
+  std::optional<Delivery> pending_;  // snapshots not yet ingested, coalesced
   std::set<cache::NamespacedName> dirty_;
   std::map<cache::NamespacedName, Retry> retries_;
   bool stopping_ = false;

@@ -88,6 +88,7 @@ ListPage Registry::list(const ResourceInfo& info, const std::string& ns, const L
       if (!ok) return false;
     }
     if (!parse) return true;
+    if (labels && !labels->mayMatchText(rec.value)) return false;
     auto obj = parseStored(rec.value);
     if (!obj) return false;
     if (labels) {

@@ -1,15 +1,18 @@
-// Load generator for the API server (bench/api/run.sh drives it): Service creates, gets,
-// lists and watch delivery over real HTTP connections, one blocking client per thread.
+// Load generator for the API server (bench/api/run.sh and bench/endpoints/run.sh drive
+// it): Service creates, gets, lists, watch delivery, Pods and the delay from a Pod update
+// to its EndpointSlice, over real HTTP connections, one blocking client per thread.
 // Prints one result line per phase: "phase clients requests seconds rate p50 p99 max".
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -31,6 +34,8 @@ struct Options {
   int clients = 1;
   int requests = 1000;
   int offset = 0;  // first object index, so phases can add to what earlier ones made
+  int podsPerService = 10;  // pods phases: Pod i is selected by Service i / podsPerService
+  int pods = 10000;         // pod-to-slice: how many Pods the pods phase made
   std::string tlsDir;  // DATA_DIR/tls: HTTPS as the admin; empty: plain HTTP
   std::shared_ptr<const edgeway::http::TlsContext> tls;
 };
@@ -57,10 +62,12 @@ Options parse(int argc, char** argv) {
     else if (k == "--clients") o.clients = std::stoi(v);
     else if (k == "--requests") o.requests = std::stoi(v);
     else if (k == "--offset") o.offset = std::stoi(v);
+    else if (k == "--pods-per-service") o.podsPerService = std::stoi(v);
+    else if (k == "--pods") o.pods = std::stoi(v);
     else if (k == "--tls-dir") o.tlsDir = v;
     else die("unknown flag " + k);
   }
-  if (o.phase.empty()) die("--phase create|get|list|list-table|watch is required");
+  if (o.phase.empty()) die("--phase create|get|list|list-table|watch|pods|pod-to-slice is required");
   if (!o.tlsDir.empty()) {
     auto tls = edgeway::http::TlsContext::client({readFile(o.tlsDir + "/ca.crt"), readFile(o.tlsDir + "/admin.crt"),
                                                    readFile(o.tlsDir + "/admin.key"), "localhost"});
@@ -218,6 +225,103 @@ void phaseWatch(const Options& o) {
   report("watch-delivery", 1, delays, seconds);
 }
 
+std::string podName(int i) { return "pod-" + std::to_string(i); }
+
+std::string podIp(int i) { return "10.42." + std::to_string(i / 250) + "." + std::to_string(i % 250 + 1); }
+
+std::string podStatus(int i, bool ready) {
+  return R"({"status":{"phase":"Running","podIP":")" + podIp(i) + R"(","podIPs":[{"ip":")" + podIp(i) +
+         R"("}],"conditions":[{"type":"Ready","status":")" + (ready ? "True" : "False") + R"("}]}})";
+}
+
+Request mergePatch(const std::string& target, std::string body) {
+  Request r = makeRequest("PATCH", target, std::move(body));
+  r.headers[1].value = "application/merge-patch+json";
+  return r;
+}
+
+// Pods selected by the bench Services (Pod i by Service i / podsPerService), each created
+// and then given an IP and Ready=True through /status, as a runtime hook would.
+void phasePods(const Options& o) {
+  std::string path = "/api/v1/namespaces/" + o.ns + "/pods";
+  runLoad(o, "pod-create+status", [&](Client& c, int i) {
+    std::string name = podName(i);
+    std::string body = R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":")" + name + R"(","labels":{"app":")" +
+                       serviceName(i / o.podsPerService) +
+                       R"("}},"spec":{"containers":[{"name":"app","image":"nginx","ports":[{"name":"http","containerPort":8080}]}]}})";
+    expectStatus(c.request(makeRequest("POST", path, body)), 201, "create pod");
+    expectStatus(c.request(mergePatch(path + "/" + name + "/status", podStatus(i, true))), 200, "pod status");
+  });
+}
+
+// One client flips the readiness of Pods spread over the namespace, one at a time; a
+// watcher on the namespace's EndpointSlices reports when a slice shows the new state.
+// The delay runs from sending the Pod's status patch to receiving that slice event.
+void phasePodToSlice(const Options& o) {
+  const int podCount = o.pods;
+  Client lister = connectOrDie(o);
+  auto list = lister.request(makeRequest("GET", "/apis/discovery.k8s.io/v1/namespaces/" + o.ns + "/endpointslices?limit=1"));
+  expectStatus(list, 200, "list slices");
+  std::string rv = nlohmann::json::parse(list->body)["metadata"]["resourceVersion"];
+
+  std::mutex mu;
+  std::condition_variable cv;
+  std::string wantPod;
+  bool wantReady = false, seen = false, done = false;
+  std::thread watcher([&] {
+    Client w = connectOrDie(o);
+    auto res = w.stream(
+        makeRequest("GET", "/apis/discovery.k8s.io/v1/namespaces/" + o.ns + "/endpointslices?watch=true&resourceVersion=" + rv),
+        [&](std::string_view line) {
+          auto event = nlohmann::json::parse(line, nullptr, false);
+          std::lock_guard<std::mutex> lock(mu);
+          if (done) return false;
+          if (event.is_discarded() || wantPod.empty() || seen) return true;
+          for (const auto& ep : event["object"].value("endpoints", nlohmann::json::array())) {
+            if (ep.contains("targetRef") && ep["targetRef"].value("name", "") == wantPod &&
+                ep["conditions"].value("ready", false) == wantReady) {
+              seen = true;
+              cv.notify_all();
+            }
+          }
+          return true;
+        });
+    if (!res.isOk() && !done) die("watch: " + res.status().toString());
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+
+  Client c = connectOrDie(o);
+  std::string path = "/api/v1/namespaces/" + o.ns + "/pods/";
+  std::vector<bool> ready(podCount, true);
+  std::vector<double> delays;
+  auto start = Clock::now();
+  for (int k = 0; k < o.requests; ++k) {
+    int i = static_cast<int>((static_cast<long long>(k) * 7919) % podCount);  // spread over Services
+    ready[i] = !ready[i];
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      wantPod = podName(i);
+      wantReady = ready[i];
+      seen = false;
+    }
+    auto t0 = Clock::now();
+    expectStatus(c.request(mergePatch(path + podName(i) + "/status", podStatus(i, ready[i]))), 200, "pod status");
+    std::unique_lock<std::mutex> lock(mu);
+    if (!cv.wait_for(lock, std::chrono::seconds(30), [&] { return seen; })) die("no slice update for " + wantPod);
+    delays.push_back(millis(Clock::now() - t0));
+  }
+  double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    done = true;
+  }
+  // The watcher returns on its next event; a no-op create of one more slice is not
+  // possible, so end it by flipping one Pod once more.
+  expectStatus(c.request(mergePatch(path + podName(0) + "/status", podStatus(0, !ready[0]))), 200, "pod status");
+  watcher.join();
+  report("pod-to-slice", 1, delays, seconds);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -227,6 +331,8 @@ int main(int argc, char** argv) {
   else if (o.phase == "list") phaseList(o, false);
   else if (o.phase == "list-table") phaseList(o, true);
   else if (o.phase == "watch") phaseWatch(o);
+  else if (o.phase == "pods") phasePods(o);
+  else if (o.phase == "pod-to-slice") phasePodToSlice(o);
   else die("unknown phase " + o.phase);
   return 0;
 }

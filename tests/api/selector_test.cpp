@@ -52,6 +52,28 @@ TEST(LabelSelectorTest, SetsAndExistence) {
   EXPECT_FALSE(matches("app=web", nullptr));
 }
 
+TEST(LabelSelectorTest, TextPrecheckNeverRejectsAMatch) {
+  const std::string web = R"({"metadata":{"name":"a","labels":{"app":"web","kubernetes.io/service-name":"x"}}})";
+  const std::string api = R"({"metadata":{"name":"b","labels":{"app":"api"}},"spec":{"selector":{"tier":"web"}}})";
+  for (const char* text : {"app=web", "app in (api, web)", "app", "kubernetes.io/service-name=x", "app!=api",
+                           "!tier", "app=web,tier notin (x)", "app in (web)"}) {
+    auto sel = LabelSelector::parse(text);
+    ASSERT_TRUE(sel.isOk()) << text;
+    for (const std::string* obj : {&web, &api}) {
+      json labels = json::parse(*obj)["metadata"]["labels"];
+      if (sel->matches(labels)) EXPECT_TRUE(sel->mayMatchText(*obj)) << text << " on " << *obj;
+    }
+  }
+  // What it is for: most non-matching objects are rejected without parsing.
+  EXPECT_FALSE(LabelSelector::parse("app=web")->mayMatchText(api));
+  EXPECT_FALSE(LabelSelector::parse("kubernetes.io/service-name=y")->mayMatchText(web));
+  EXPECT_FALSE(LabelSelector::parse("app in (db, cache)")->mayMatchText(web));
+  EXPECT_FALSE(LabelSelector::parse("release")->mayMatchText(web));
+  // A value elsewhere in the object may pass the pre-check; matches() still decides.
+  EXPECT_TRUE(LabelSelector::parse("tier=web")->mayMatchText(api));
+  EXPECT_FALSE(LabelSelector::parse("tier=web")->matches(json::parse(api)["metadata"]["labels"]));
+}
+
 TEST(LabelSelectorTest, ParseErrorsUseApimachinerysWording) {
   EXPECT_EQ(parseError("app="), "");
   EXPECT_EQ(parseError("=web"), "found '=', expected: !, identifier, or 'end of string'");

@@ -153,6 +153,35 @@ TEST(SnapshotTest, PodsByNameAndIp) {
   EXPECT_EQ(after->podsByIp(ip("10.42.0.7")).size(), 1u);
 }
 
+TEST(SnapshotTest, PodsByLabelFollowRelabelsAndNamespaces) {
+  auto labelled = [](const std::string& ns, const std::string& name, nlohmann::json labels) {
+    nlohmann::json pod = nlohmann::json::parse(testing::podJson(ns, name, "10.42.0.5"));
+    pod["metadata"]["labels"] = std::move(labels);
+    return view<api::PodView>(pod.dump());
+  };
+  SnapshotBuilder b{Snapshot()};
+  b.put(labelled("shop", "web-0", {{"app", "web"}, {"tier", "front"}}));
+  b.put(labelled("shop", "web-1", {{"app", "web"}}));
+  b.put(labelled("other", "web-9", {{"app", "web"}}));
+  auto s = b.build(1, true);
+  auto web = s->podsWithLabel("shop", "app", "web");
+  ASSERT_EQ(web.size(), 2u);
+  EXPECT_EQ(web[0].pod->name, "web-0");
+  EXPECT_EQ(web[1].pod->name, "web-1");
+  EXPECT_EQ(s->podsWithLabel("shop", "tier", "front").size(), 1u);
+  EXPECT_EQ(s->podsWithLabel("other", "app", "web").size(), 1u);
+  EXPECT_TRUE(s->podsWithLabel("shop", "app", "api").empty());
+
+  SnapshotBuilder next(*s);
+  next.put(labelled("shop", "web-0", {{"app", "api"}}));  // relabelled
+  EXPECT_TRUE(next.remove(Kind::kPod, {"shop", "web-1"}));
+  auto after = next.build(2, true);
+  EXPECT_TRUE(after->podsWithLabel("shop", "app", "web").empty());
+  EXPECT_TRUE(after->podsWithLabel("shop", "tier", "front").empty());
+  ASSERT_EQ(after->podsWithLabel("shop", "app", "api").size(), 1u);
+  EXPECT_EQ(s->podsWithLabel("shop", "app", "web").size(), 2u);  // the old snapshot is unchanged
+}
+
 TEST(SnapshotTest, ClusterScopedAndOtherKinds) {
   SnapshotBuilder b{Snapshot()};
   b.put(view<api::NodeView>(testing::nodeJson("node-1", "192.168.1.10")));
