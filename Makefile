@@ -7,7 +7,7 @@ DATA_DIR       ?= $(CURDIR)/data
 JOBS           ?= $(shell nproc)
 CMAKE_FLAGS    ?=
 
-.PHONY: all deps build build-asan run test unit-test clean
+.PHONY: all deps build build-asan run test unit-test fuzz clean
 
 all: build
 
@@ -32,8 +32,8 @@ run: deps $(BUILD_DIR)/build.ninja
 	ninja -C $(BUILD_DIR) -j $(JOBS) edgeway
 	@scripts/run-server.sh $(BUILD_DIR)/edgeway $(DATA_DIR)
 
-# The whole suite: unit, integration and kubectl e2e tests on the release build, then the
-# unit tests again under ASan+UBSan.
+# The whole suite: unit, integration and kubectl e2e tests on the release build, the unit
+# tests again under ASan+UBSan, and 30 s of fuzzing the DNS codec.
 test: build build-asan
 	@scripts/run-tests.sh $(BUILD_DIR) $(ASAN_DIR)
 
@@ -42,3 +42,8 @@ unit-test: build
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_DIR)
+
+# The DNS codec under libFuzzer (clang-14) for FUZZ_SECONDS; make test runs it for 30 s.
+FUZZ_SECONDS ?= 30
+fuzz: deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh $(BUILD_DIR)/fuzz

@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build ccache pkg-config make
   libsqlite3-dev libboost-dev libmbedtls-dev libnftnl-dev libmnl-dev nlohmann-json3-dev
-  libgtest-dev
+  libgtest-dev clang-14 libclang-rt-14-dev
   curl dnsutils iproute2 nftables procps python3 openssl
   nginx-light wrk
 )

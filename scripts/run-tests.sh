@@ -40,5 +40,10 @@ run_ctest "$build" "integration and e2e tests" -LE unit
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   run_ctest "$asan" "unit tests under ASan+UBSan" -L unit -j "$jobs"
 
+# The DNS codec under libFuzzer for a bounded time (FUZZ_SECONDS, default 30), seeded
+# with the committed corpus; a crash fails the run.
+echo "== fuzz (dns message codec) =="
+if "$(dirname "$0")/fuzz.sh" "$build/fuzz"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
