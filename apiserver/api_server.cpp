@@ -134,6 +134,7 @@ struct ApiServer::Impl {
 
   Status bootstrap();
   Status ensureKubernetesService();
+  Status ensureClusterDnsService();
 };
 
 Status ApiServer::Impl::bootstrap() {
@@ -147,7 +148,46 @@ Status ApiServer::Impl::bootstrap() {
       return internalError(std::string("creating namespace ") + name + ": " + out.error->message);
     }
   }
-  return ensureKubernetesService();
+  if (Status s = ensureKubernetesService(); !s.isOk()) return s;
+  return ensureClusterDnsService();
+}
+
+Status ApiServer::Impl::ensureClusterDnsService() {
+  if (options.clusterDnsIps.empty()) return Status::ok();
+  const ResourceInfo* services = catalog->find("", "v1", "services");
+  Outcome existing = registry->get(*services, "kube-system", "kube-dns");
+  if (existing.ok()) {
+    // Left as the user keeps it; say so when it no longer matches --cluster-dns.
+    auto obj = parseStored(existing.object);
+    nlohmann::json want = options.clusterDnsIps;
+    if (obj && fields::array(*obj, {"spec", "clusterIPs"}) != want) {
+      log::warn("apiserver: kube-system/kube-dns has clusterIPs ", fields::array(*obj, {"spec", "clusterIPs"}).dump(),
+                ", not --cluster-dns ", want.dump(), "; Pods' resolv.conf must name the Service's address");
+    }
+    return Status::ok();
+  }
+  // Like CoreDNS's Service in every distribution: the DNS ports, by their usual names. It
+  // has no selector: edgeway itself answers (the proxy steers the ClusterIP to it).
+  nlohmann::json svc = {
+      {"apiVersion", "v1"},
+      {"kind", "Service"},
+      {"metadata",
+       {{"name", "kube-dns"},
+        {"namespace", "kube-system"},
+        {"labels", {{"k8s-app", "kube-dns"}, {"kubernetes.io/name", "edgeway-dns"}}}}},
+      {"spec",
+       {{"clusterIP", options.clusterDnsIps.front()},
+        {"clusterIPs", options.clusterDnsIps},
+        {"ipFamilyPolicy", options.clusterDnsIps.size() > 1 ? "RequireDualStack" : "SingleStack"},
+        {"ports", nlohmann::json::array({{{"name", "dns"}, {"port", 53}, {"protocol", "UDP"}, {"targetPort", 53}},
+                                         {{"name", "dns-tcp"}, {"port", 53}, {"protocol", "TCP"}, {"targetPort", 53}}})}}}};
+  WriteOptions wo;
+  wo.fieldManager = "edgeway";
+  Outcome out = await([&](Done done) { registry->create(*services, "kube-system", svc, wo, std::move(done)); });
+  if (out.error && out.error->reason != "AlreadyExists") {
+    return internalError("creating the kube-dns Service: " + out.error->message);
+  }
+  return Status::ok();
 }
 
 Status ApiServer::Impl::ensureKubernetesService() {

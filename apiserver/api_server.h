@@ -47,14 +47,19 @@ struct ApiServerOptions {
   // (127.0.0.0/8 or [::1]); anything else fails create(). Empty: off. It shares the timeouts
   // and limits of `http` but never its TLS settings.
   std::string insecureListen;
+  // The cluster DNS Service's ClusterIPs (--cluster-dns), one per family, primary first:
+  // create() makes sure kube-system/kube-dns exists with them, so Pods find the DNS where
+  // every cluster puts it. Empty: no kube-dns Service.
+  std::vector<std::string> clusterDnsIps;
 };
 
 class ApiServer {
  public:
   // Builds the allocators (rebuilt from the stored Services), the catalog and the OpenAPI
   // documents, binds the listen address, and makes sure the system namespaces (default,
-  // kube-system, kube-public, kube-node-lease) and the `kubernetes` Service in default
-  // exist, idempotently across restarts. Call from outside the io threads; the io context
+  // kube-system, kube-public, kube-node-lease), the `kubernetes` Service in default and
+  // (see clusterDnsIps) the `kube-dns` Service in kube-system exist, idempotently across
+  // restarts. Call from outside the io threads; the io context
   // need not be running yet. The store must outlive the server.
   static Result<std::unique_ptr<ApiServer>> create(http::IoContext& io, store::Store& store,
                                                    ApiServerOptions options);

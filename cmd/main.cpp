@@ -18,6 +18,7 @@
 
 #include "apiserver/api_server.h"
 #include "apiserver/controllers/controller_manager.h"
+#include "apiserver/controllers/node_registrar.h"
 #include "base/ip.h"
 #include "base/log.h"
 #include "base/version.h"
@@ -26,6 +27,7 @@
 #include "cmd/kubeconfig.h"
 #include "cmd/kubeconfig_command.h"
 #include "cmd/server_flags.h"
+#include "dns/dns_service.h"
 #include "http/io_context.h"
 #include "http/pki_store.h"
 #include "http/tls_context.h"
@@ -83,6 +85,38 @@ void scheduleCertificateRenewal(http::IoContext& io, http::PkiStore& pki, apiser
   });
 }
 
+// The cluster DNS on every --dns-listen address. Forwarding is for the node's own clients:
+// loopback, the node's addresses, the pod network and --dns-allow.
+Result<std::unique_ptr<dns::DnsService>> startDns(const ServerFlags& flags, http::IoContext& io,
+                                                  cache::ClusterState& clusterState) {
+  dns::DnsServiceOptions options;
+  options.listen = flags.dnsListen;
+  options.upstreams = flags.dnsUpstreams;
+  options.zone.domain = flags.clusterDomain;
+  options.zone.podRecords = flags.dnsPodRecords == "verified";
+  options.allowedSources = dns::DnsServiceOptions::loopbackSources();
+  std::vector<IpAddress> nodeAddresses;
+  for (const std::string& text : flags.nodeIps) {
+    if (auto ip = IpAddress::parse(text); ip.isOk()) nodeAddresses.push_back(*ip);
+  }
+  if (nodeAddresses.empty()) nodeAddresses = apiserver::controllers::NodeRegistrar::hostAddresses();
+  for (const IpAddress& ip : nodeAddresses) options.allowedSources.push_back(Cidr(ip, ip.bitLength()));
+  for (const auto* list : {&flags.clusterCidrs, &flags.dnsAllow}) {
+    for (const std::string& text : *list) {
+      auto cidr = Cidr::parse(text);
+      if (!cidr.isOk()) return invalidArgument("dns: " + text + ": " + cidr.status().message());
+      options.allowedSources.push_back(*cidr);
+    }
+  }
+  auto service = dns::DnsService::create(io.asio(), clusterState, std::move(options));
+  if (!service.isOk()) return service.status();
+  if (Status s = (*service)->start(); !s.isOk()) return s;
+  std::string addresses;
+  for (const auto& a : (*service)->udpAddresses()) addresses += (addresses.empty() ? "" : ", ") + a.toString();
+  log::info("dns: serving ", flags.clusterDomain, " on ", addresses, " (UDP and TCP)");
+  return service;
+}
+
 log::Level parseLevel(const std::string& s) {
   if (s == "debug") return log::Level::kDebug;
   if (s == "warn") return log::Level::kWarn;
@@ -93,7 +127,6 @@ log::Level parseLevel(const std::string& s) {
 // Components the contract names that later issues build. Each says so once and stays out
 // of /readyz, as DESIGN.md asks.
 void reportUnbuiltComponents(const ServerFlags& flags) {
-  log::info("dns: not built yet; --dns-listen ", flags.dnsListen.front(), " is not served");
   log::info("ingress: not built yet; --ingress-http-listen ", flags.ingressHttpListen, " and --ingress-https-listen ",
             flags.ingressHttpsListen, " are not served");
   if (flags.proxy == "none") {
@@ -174,6 +207,7 @@ int runServer(const std::vector<std::string>& args) {
   options.http.tls = *tls;
   options.tokenAuthFile = flags->tokenAuthFile;
   options.insecureListen = flags->apiInsecureListen;
+  options.clusterDnsIps = flags->clusterDns;
   auto api = apiserver::ApiServer::create(io, **store, options);
   if (!api.isOk()) {
     log::error("apiserver: ", api.status().message());
@@ -209,18 +243,33 @@ int runServer(const std::vector<std::string>& args) {
   }
   (*controllers)->start();
 
+  auto dns = startDns(*flags, io, clusterState);
+  if (!dns.isOk()) {
+    log::error(dns.status().message());
+    (*controllers)->stop();
+    clusterState.stop();
+    (*api)->stop();
+    return 1;
+  }
+  {
+    dns::DnsService* served = dns->get();
+    (*api)->addReadinessCheck("dns", [served] { return served->zone()->synced(); });
+  }
+
   std::atomic<bool> signalled{false};
-  std::thread signalWaiter([&io, &signalled, &controllers, stopSignals] {
+  std::thread signalWaiter([&io, &signalled, &controllers, &dns, stopSignals] {
     int sig = 0;
     sigwait(&stopSignals, &sig);
     signalled = true;
     log::info("received ", sig == SIGINT ? "SIGINT" : "SIGTERM", "; stopping");
     // Controllers stop while the io threads still run: their last writes complete there.
     (*controllers)->stop();
+    (*dns)->stop();
     io.stop();
   });
   io.run();  // returns after stop()
   (*controllers)->stop();
+  (*dns)->stop();
   clusterState.stop();
   (*api)->stop();
   // If something other than a signal stopped the loop, wake the waiter so it can be joined.

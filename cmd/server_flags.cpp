@@ -1,5 +1,6 @@
 #include "cmd/server_flags.h"
 
+#include "base/ip.h"
 #include "cmd/flag_args.h"
 
 #include <functional>
@@ -40,6 +41,10 @@ Flags:
   --lb-pool RANGE                    LoadBalancer address pool (repeatable; default: node addresses)
   --cluster-domain NAME              cluster DNS domain (default cluster.local)
   --dns-upstream HOST:PORT[,...]     forwarders for other names (default from /etc/resolv.conf)
+  --dns-allow CIDR[,CIDR]            more clients whose other names are forwarded (always: loopback,
+                                     node addresses, cluster CIDRs; everyone else gets REFUSED)
+  --cluster-dns IP[,IP]              the kube-dns Service address (default: 10th of each service CIDR)
+  --dns-pod-records disabled|verified  answer a-b-c-d.<ns>.pod.<zone> for existing Pods (default disabled)
   --proxy nftables|none              service proxy (default nftables)
   --node-name NAME                   this node's name (default: host name)
   --node-ip IP[,IP]                  this node's addresses
@@ -93,6 +98,14 @@ Result<ServerFlags> parseServerFlags(const std::vector<std::string>& args) {
        }},
       {"--cluster-domain", set(f.clusterDomain)},
       {"--dns-upstream", list(f.dnsUpstreams)},
+      {"--dns-allow", list(f.dnsAllow)},
+      {"--cluster-dns", list(f.clusterDns)},
+      {"--dns-pod-records",
+       [&](const std::string& v) {
+         if (v != "disabled" && v != "verified") return invalidArgument("must be disabled or verified");
+         f.dnsPodRecords = v;
+         return Status::ok();
+       }},
       {"--proxy",
        [&](const std::string& v) {
          if (v != "nftables" && v != "none") return invalidArgument("--proxy must be nftables or none");
@@ -119,6 +132,16 @@ Result<ServerFlags> parseServerFlags(const std::vector<std::string>& args) {
       });
   if (!parsed.isOk()) return parsed;
   if (f.dataDir.empty()) return invalidArgument("--data-dir is required");
+  if (f.clusterDns.empty()) {
+    // As k3s: the 10th address of each service CIDR (10.43.0.10 by default).
+    for (const std::string& text : f.serviceCidrs) {
+      auto cidr = Cidr::parse(text);
+      if (!cidr.isOk()) return invalidArgument("--service-cidr " + text + ": " + cidr.status().message());
+      auto tenth = cidr->addressAt(10);
+      if (!tenth) return invalidArgument("--service-cidr " + text + " is too small for the cluster DNS address");
+      f.clusterDns.push_back(tenth->toString());
+    }
+  }
   return f;
 }
 

@@ -24,6 +24,9 @@ struct ServerFlags {
   std::vector<std::string> lbPools;
   std::string clusterDomain = "cluster.local";
   std::vector<std::string> dnsUpstreams;  // empty: from /etc/resolv.conf
+  std::vector<std::string> dnsAllow;      // more client CIDRs the forwarder answers
+  std::vector<std::string> clusterDns;    // kube-dns ClusterIPs; default: the 10th address of each service CIDR
+  std::string dnsPodRecords = "disabled";  // or "verified": a-b-c-d.<ns>.pod.<zone> for existing Pods
   std::string proxy = "nftables";
   std::string nodeName;                   // empty: the host name
   std::vector<std::string> nodeIps;
