@@ -7,7 +7,7 @@ packages=(
   g++ cmake ninja-build ccache pkg-config make
   libsqlite3-dev libboost-dev libmbedtls-dev libnftnl-dev libmnl-dev nlohmann-json3-dev
   libgtest-dev clang-14 libclang-rt-14-dev
-  curl dnsutils iproute2 nftables procps python3 openssl
+  curl dnsutils dnsmasq-base iproute2 nftables procps python3 openssl
   nginx-light wrk
 )
 

@@ -7,26 +7,9 @@ start_server --node-name edge-1
 M="$(dirname "$0")/manifests"
 kok apply -f "$M/endpoints.yaml"
 
-# What a runtime hook does once a container is up: IP and readiness through /status.
-set_pod_status() {  # pod ip ready(True|False)
-  kok patch pod "$1" --subresource=status --type=merge -p "{\"status\":{\"phase\":\"Running\",
-    \"podIP\":\"$2\",\"podIPs\":[{\"ip\":\"$2\"}],
-    \"conditions\":[{\"type\":\"Ready\",\"status\":\"$3\"}]}}"
-}
 set_pod_status web-1 10.42.0.11 True
 set_pod_status web-2 10.42.0.12 False
 set_pod_status db-0 10.42.0.20 True
-
-# Waits until a jsonpath of a resource prints exactly `want`; the bound turns a hang into a
-# failure, the checks themselves do not depend on it.
-wait_for() {  # resource jsonpath want
-  for _ in $(seq 1 100); do
-    k get "$1" -o "jsonpath=$2"
-    [ "$RC" -eq 0 ] && [ "$OUT" == "$3" ] && return 0
-    sleep 0.1
-  done
-  fail "$1 $2: wanted \"$3\", last got \"$OUT\""
-}
 
 ready='{range .endpoints[*]}{.addresses[0]}={.conditions.ready}/{.conditions.serving}/{.conditions.terminating} {end}'
 slice_of() { kok get endpointslices -l "kubernetes.io/service-name=$1" -o 'jsonpath={.items[0].metadata.name}'; echo "$OUT"; }

@@ -107,3 +107,21 @@ $OUT"
 jsonpath() {  # resource jsonpath -> $OUT
   kok get "$1" -o "jsonpath=$2"
 }
+
+# What a runtime hook does once a container is up: IP and readiness through /status.
+set_pod_status() {  # pod ip ready(True|False)
+  kok patch pod "$1" --subresource=status --type=merge -p "{\"status\":{\"phase\":\"Running\",
+    \"podIP\":\"$2\",\"podIPs\":[{\"ip\":\"$2\"}],
+    \"conditions\":[{\"type\":\"Ready\",\"status\":\"$3\"}]}}"
+}
+
+# Waits until a jsonpath of a resource prints exactly `want`; the bound turns a hang into a
+# failure, the checks themselves do not depend on it.
+wait_for() {  # resource jsonpath want
+  for _ in $(seq 1 100); do
+    k get "$1" -o "jsonpath=$2"
+    [ "$RC" -eq 0 ] && [ "$OUT" == "$3" ] && return 0
+    sleep 0.1
+  done
+  fail "$1 $2: wanted \"$3\", last got \"$OUT\""
+}
