@@ -61,6 +61,7 @@ struct ServiceView {
   std::string externalName;
   std::vector<IpAddress> externalIps;
   std::vector<LoadBalancerIngress> loadBalancerIngress;
+  std::vector<std::string> conditionTypes;  // status.conditions[].type: whose conditions are set
   std::vector<Cidr> loadBalancerSourceRanges;
   SessionAffinity sessionAffinity = SessionAffinity::kNone;
   int sessionAffinityTimeoutSeconds = 0;  // 10800 by default when ClientIP

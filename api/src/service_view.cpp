@@ -125,6 +125,8 @@ void fill(const ViewField& root, ServiceView& s) {
 
   root["status"]["loadBalancer"]["ingress"].forEach(
       [&](const ViewField& f) { s.loadBalancerIngress.push_back(readIngress(f)); });
+  root["status"]["conditions"].forEach(
+      [&](const ViewField& f) { s.conditionTypes.push_back(f["type"].string()); });
 }
 
 }  // namespace

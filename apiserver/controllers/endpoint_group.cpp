@@ -179,6 +179,39 @@ json endpointsSubsetsForService(const api::ServiceView& service,
   return subsets;
 }
 
+bool truncateEndpointSubsets(json& subsets, size_t max) {
+  auto count = [](const json& subset, const char* field) -> size_t {
+    auto it = subset.find(field);
+    return it == subset.end() ? 0 : it->size();
+  };
+  size_t ready = 0, notReady = 0;
+  for (const json& subset : subsets) {
+    ready += count(subset, "addresses");
+    notReady += count(subset, "notReadyAddresses");
+  }
+  if (ready + notReady <= max) return false;
+  const bool cutReady = ready > max;
+  const char* field = cutReady ? "addresses" : "notReadyAddresses";
+  const size_t room = cutReady ? max : max - ready;  // for the addresses in `field`
+  const size_t total = cutReady ? ready : notReady;
+  size_t left = room;
+  json kept = json::array();
+  for (json& subset : subsets) {
+    size_t share = (count(subset, field) * room + total - 1) / total;  // rounded up
+    share = std::min(share, left);
+    if (subset.contains(field)) {
+      json& list = subset[field];
+      if (list.size() > share) list.erase(list.begin() + static_cast<std::ptrdiff_t>(share), list.end());
+      left -= list.size();
+      if (list.empty()) subset.erase(field);
+    }
+    if (cutReady) subset.erase("notReadyAddresses");
+    if (subset.contains("addresses") || subset.contains("notReadyAddresses")) kept.push_back(std::move(subset));
+  }
+  subsets = std::move(kept);
+  return true;
+}
+
 std::vector<EndpointGroup> groupsFromEndpoints(const json& endpoints) {
   Groups groups;
   auto subsets = endpoints.find("subsets");

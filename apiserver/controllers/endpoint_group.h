@@ -38,6 +38,16 @@ std::vector<EndpointGroup> groupsForService(const api::ServiceView& service,
 nlohmann::json endpointsSubsetsForService(const api::ServiceView& service,
                                           const std::vector<const api::PodView*>& pods);
 
+// Kubernetes caps an Endpoints object at 1000 addresses (EndpointSlices carry the rest).
+constexpr size_t kMaxEndpointsAddresses = 1000;
+constexpr const char* kOverCapacityAnnotation = "endpoints.kubernetes.io/over-capacity";
+
+// Cuts `subsets` down to `max` addresses as kube's endpoints controller does: not-ready
+// addresses go first; when the ready ones alone exceed `max`, only ready ones are kept.
+// Each subset keeps a share proportional to its size (rounded up, the last ones getting
+// what is left). False when nothing had to go.
+bool truncateEndpointSubsets(nlohmann::json& subsets, size_t max = kMaxEndpointsAddresses);
+
 // The groups mirrored from a user-written core/v1 Endpoints object: one per subset and
 // address family. Addresses that do not parse are skipped.
 std::vector<EndpointGroup> groupsFromEndpoints(const nlohmann::json& endpoints);

@@ -104,7 +104,8 @@ EndpointSliceController::EndpointSliceController(cache::ClusterState& state, Reg
       services_(services),
       slices_(slices),
       endpoints_(endpoints),
-      options_(options) {}
+      options_(options),
+      events_(registry, "endpointslice-controller") {}
 
 EndpointSliceController::~EndpointSliceController() { stop(); }
 
@@ -309,6 +310,7 @@ bool EndpointSliceController::sync(const NamespacedName& key) {
   const std::string& ns = key.ns;
   const std::string& name = key.name;
   bool ok = true;
+  std::string failure;  // the first write error, for the Service's Event
   auto count = [&](const Outcome& out, const char* what, const std::string& object) {
     std::lock_guard<std::mutex> lock(mu_);
     // A slice or Endpoints already gone is what a delete wanted.
@@ -318,6 +320,7 @@ bool EndpointSliceController::sync(const NamespacedName& key) {
     }
     ++stats_.writeErrors;
     ok = false;
+    if (failure.empty() && out.error->code != 409) failure = std::string(what) + " " + object + ": " + out.error->message;
     log::info("endpointslice controller: ", ns, "/", name, ": ", what, " ", object, ": ", out.error->message);
   };
 
@@ -423,6 +426,7 @@ bool EndpointSliceController::sync(const NamespacedName& key) {
     labels[kSkipMirrorLabel] = "true";
     if (view->headless) labels[kHeadlessLabel] = "";
     json subsets = endpointsSubsetsForService(*view, pods);
+    const bool truncated = truncateEndpointSubsets(subsets);
     WriteOptions options;
     options.fieldManager = "endpoint-controller";
     if (stored.is_null()) {
@@ -430,12 +434,20 @@ bool EndpointSliceController::sync(const NamespacedName& key) {
                   {"kind", "Endpoints"},
                   {"metadata", {{"name", name}, {"namespace", ns}, {"labels", labels}}},
                   {"subsets", subsets}};
+      if (truncated) obj["metadata"]["annotations"] = {{kOverCapacityAnnotation, "truncated"}};
       count(await([&](Done done) { registry_.create(endpoints_, ns, obj, options, std::move(done)); }),
             "create", "Endpoints");
     } else {
       json next = stored;
       next["metadata"]["labels"] = labels;
       next["subsets"] = subsets;
+      json& annotations = next["metadata"]["annotations"];
+      if (truncated) {
+        annotations[kOverCapacityAnnotation] = "truncated";
+      } else if (annotations.is_object()) {
+        annotations.erase(kOverCapacityAnnotation);
+      }
+      if (annotations.is_null() || annotations.empty()) next["metadata"].erase("annotations");
       json before = stored;
       if (!before.contains("subsets")) before["subsets"] = json::array();
       if (next != before) {
@@ -467,6 +479,19 @@ bool EndpointSliceController::sync(const NamespacedName& key) {
     }
   } else {
     deleteAll(mirroredSlices, "endpointslicemirroring-controller");
+  }
+  // Told once per streak of failures (retries back off; a conflict only means a newer
+  // object, which the retry reads).
+  if (!failure.empty() && view) {
+    bool firstFailure;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      firstFailure = retries_.count(key) == 0;
+    }
+    if (firstFailure) {
+      events_.warning({"Service", ns, name, view->uid}, "FailedToUpdateEndpointSlices",
+                      "Error updating Endpoint Slices for Service " + ns + "/" + name + ": " + failure);
+    }
   }
   return ok;
 }

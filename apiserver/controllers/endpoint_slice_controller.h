@@ -21,13 +21,14 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
-#include <optional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 
+#include "apiserver/controllers/event_recorder.h"
 #include "cache/changes.h"
 #include "cache/cluster_state.h"
 #include "cache/namespaced_name.h"
@@ -102,6 +103,7 @@ class EndpointSliceController {
   const ResourceInfo& slices_;
   const ResourceInfo& endpoints_;
   const EndpointSliceControllerOptions options_;
+  const EventRecorder events_;
 
   mutable std::mutex mu_;
   std::condition_variable cv_;

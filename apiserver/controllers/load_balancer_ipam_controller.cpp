@@ -1,11 +1,11 @@
 #include "apiserver/controllers/load_balancer_ipam_controller.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "apiserver/registry.h"
 #include "base/clock.h"
 #include "base/log.h"
-#include "base/uuid.h"
 
 namespace edgeway::apiserver::controllers {
 
@@ -107,7 +107,7 @@ LoadBalancerIpamController::LoadBalancerIpamController(Registry& registry, cache
       state_(state),
       options_(std::move(options)),
       services_(registry.catalog().find("", "v1", "services")),
-      events_(registry.catalog().find("", "v1", "events")),
+      events_(registry, kComponent),
       pool_(std::move(pool)) {}
 
 LoadBalancerIpamController::~LoadBalancerIpamController() { stop(); }
@@ -210,8 +210,11 @@ void LoadBalancerIpamController::reconcile(const std::string& key) {
     written_.erase(key);
     if (!svc) writtenRevision_.erase(key);
     // A Service that stopped being a LoadBalancer keeps no external address (validation
-    // forbids one on other types). A foreign class's status belongs to its controller.
-    if (svc && svc->type != api::ServiceType::kLoadBalancer && !svc->loadBalancerIngress.empty()) {
+    // forbids one on other types) nor our condition. A foreign class's status belongs to
+    // its controller.
+    const bool ourCondition = svc && std::find(svc->conditionTypes.begin(), svc->conditionTypes.end(),
+                                               kConditionType) != svc->conditionTypes.end();
+    if (svc && svc->type != api::ServiceType::kLoadBalancer && (!svc->loadBalancerIngress.empty() || ourCondition)) {
       clearStatus(key, *svc);
     }
     return;
@@ -226,7 +229,7 @@ void LoadBalancerIpamController::reconcile(const std::string& key) {
     if (lastFailure_[key] != desired.failure) {
       lastFailure_[key] = desired.failure;
       log::warn("lb-ipam: ", key, ": ", desired.failure);
-      recordEvent(*svc, desired.failure);
+      events_.warning({"Service", svc->ns, svc->name, svc->uid}, "AllocationFailed", desired.failure);
     }
   }
   writeStatus(key, *svc, desired);
@@ -356,13 +359,16 @@ void LoadBalancerIpamController::writeStatus(const std::string& key, const api::
   std::string written = ingress.dump() + condition.dump();
   if (ingressIs(svc, desired.ips) && written_[key] == written) return;
   condition["lastTransitionTime"] = clock::nowRfc3339();
+  // A strategic merge patch: conditions merge by type, so other writers' conditions stay.
   json patch = {
       {"status", {{"loadBalancer", {{"ingress", ingress}}}, {"conditions", json::array({condition})}}}};
   patchStatus(key, svc, std::move(patch), std::move(written));
 }
 
 void LoadBalancerIpamController::clearStatus(const std::string& key, const api::ServiceView& svc) {
-  json patch = {{"status", {{"loadBalancer", json::object()}, {"conditions", nullptr}}}};
+  json patch = {{"status",
+                 {{"loadBalancer", {{"ingress", nullptr}}},
+                  {"conditions", json::array({{{"$patch", "delete"}, {"type", kConditionType}}})}}}};
   patchStatus(key, svc, std::move(patch), "");
 }
 
@@ -372,7 +378,7 @@ void LoadBalancerIpamController::patchStatus(const std::string& key, const api::
   WriteOptions opts;
   opts.status = true;
   opts.fieldManager = kComponent;
-  registry_.patch(*services_, svc.ns, svc.name, PatchType::kMergePatch, std::move(patch), opts,
+  registry_.patch(*services_, svc.ns, svc.name, PatchType::kStrategicMergePatch, std::move(patch), opts,
                   [this, executor = executor_, key, written = std::move(written)](Outcome outcome) {
                     // On the store's thread: hand the outcome to ours.
                     executor->post([this, key, written, outcome = std::move(outcome)] {
@@ -395,32 +401,6 @@ void LoadBalancerIpamController::patchStatus(const std::string& key, const api::
                       });
                     });
                   });
-}
-
-void LoadBalancerIpamController::recordEvent(const api::ServiceView& svc, const std::string& message) {
-  if (!events_) return;
-  std::string now = clock::nowRfc3339();
-  std::string suffix = newUuid().substr(0, 8);
-  json event = {{"apiVersion", "v1"},
-                {"kind", "Event"},
-                {"metadata", {{"name", svc.name + "." + suffix}, {"namespace", svc.ns}}},
-                {"involvedObject",
-                 {{"apiVersion", "v1"}, {"kind", "Service"}, {"namespace", svc.ns}, {"name", svc.name}, {"uid", svc.uid}}},
-                {"reason", "AllocationFailed"},
-                {"message", message},
-                {"type", "Warning"},
-                {"source", {{"component", kComponent}}},
-                {"reportingComponent", kComponent},
-                {"firstTimestamp", now},
-                {"lastTimestamp", now},
-                {"count", 1}};
-  WriteOptions opts;
-  opts.fieldManager = kComponent;
-  std::string what = svc.ns + "/" + svc.name;
-  registry_.create(*events_, svc.ns, std::move(event), opts, [what](Outcome outcome) {
-    if (!outcome.ok())
-      log::warn("lb-ipam: event for Service ", what, " not recorded: ", outcome.error->message);
-  });
 }
 
 }  // namespace edgeway::apiserver::controllers

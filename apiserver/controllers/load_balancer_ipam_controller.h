@@ -29,6 +29,7 @@
 #include <string>
 #include <vector>
 
+#include "apiserver/controllers/event_recorder.h"
 #include "apiserver/controllers/lb_pool.h"
 #include "apiserver/controllers/serial_executor.h"
 #include "base/ip.h"
@@ -87,13 +88,12 @@ class LoadBalancerIpamController {
   void clearStatus(const std::string& key, const api::ServiceView& svc);
   void patchStatus(const std::string& key, const api::ServiceView& svc, nlohmann::json patch,
                    std::string written);
-  void recordEvent(const api::ServiceView& svc, const std::string& message);
 
   Registry& registry_;
   cache::ClusterState& state_;
   const LoadBalancerIpamOptions options_;
   const ResourceInfo* services_;
-  const ResourceInfo* events_;
+  EventRecorder events_;
 
   // Everything below: executor thread only.
   LbPool pool_;

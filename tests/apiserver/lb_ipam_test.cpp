@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "apiserver/controllers/lb_pool.h"
 #include "apiserver/controllers/load_balancer_ipam_controller.h"
 #include "tests/apiserver/controller_test_support.h"
@@ -211,6 +213,34 @@ TEST_F(LbIpamTest, TypeChangeReleasesTheAddress) {
   EXPECT_TRUE(becomes("a", ""));
   create(lbService("b"));
   EXPECT_TRUE(becomes("b", "192.0.2.10"));
+}
+
+TEST_F(LbIpamTest, OtherWritersConditionsSurviveOursComingAndGoing) {
+  startController({"192.0.2.10/32"});
+  create(lbService("a"));
+  ASSERT_TRUE(becomes("a", "192.0.2.10"));
+  json theirs = {{"type", "example.com/Healthy"}, {"status", "True"}, {"reason", "Probed"}, {"message", ""},
+                 {"lastTransitionTime", "2026-01-01T00:00:00Z"}};
+  auto reply = env_.api().patch(std::string(kServices) + "/a/status", "application/strategic-merge-patch+json",
+                                {{"status", {{"conditions", json::array({theirs})}}}});
+  ASSERT_EQ(reply.status, 200) << reply.body;
+
+  // Exhaustion rewrites our condition only.
+  create(lbService("b"));
+  auto typesOf = [&](const std::string& name) {
+    std::set<std::string> types;
+    for (const json& c : get(name)["status"].value("conditions", json::array())) types.insert(c.value("type", ""));
+    return types;
+  };
+  ASSERT_TRUE(eventually([&] { return condition("b").is_object(); }));
+  EXPECT_EQ(typesOf("a"), (std::set<std::string>{"example.com/Healthy", LoadBalancerIpamController::kConditionType}));
+
+  // Leaving LoadBalancer removes our condition and the ingress, not theirs.
+  reply = env_.api().patch(std::string(kServices) + "/a", "application/merge-patch+json",
+                           {{"spec", {{"type", "ClusterIP"}}}});
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  ASSERT_TRUE(becomes("a", ""));
+  EXPECT_TRUE(eventually([&] { return typesOf("a") == std::set<std::string>{"example.com/Healthy"}; }));
 }
 
 TEST_F(LbIpamTest, ForeignLoadBalancerClassIsLeftAlone) {

@@ -81,6 +81,51 @@ TEST(EndpointGroupTest, UnresolvedNamedPortLeavesThePodOut) {
   EXPECT_EQ(groups[0].ports[0]["port"], 9376);
 }
 
+// Subsets of `ready`/`notReady` addresses each, as endpointsSubsetsForService makes them.
+nlohmann::json subsetsOf(std::vector<std::pair<int, int>> sizes) {
+  nlohmann::json subsets = nlohmann::json::array();
+  int n = 0;
+  for (auto [ready, notReady] : sizes) {
+    nlohmann::json subset = {{"ports", {{{"port", 80}}}}};
+    for (int i = 0; i < ready; ++i) subset["addresses"].push_back({{"ip", "10.0.0." + std::to_string(++n)}});
+    for (int i = 0; i < notReady; ++i) subset["notReadyAddresses"].push_back({{"ip", "10.0.1." + std::to_string(++n)}});
+    subsets.push_back(subset);
+  }
+  return subsets;
+}
+
+size_t countOf(const nlohmann::json& subsets, const char* field) {
+  size_t n = 0;
+  for (const auto& s : subsets) n += s.contains(field) ? s[field].size() : 0;
+  return n;
+}
+
+TEST(EndpointGroupTest, EndpointsAreCappedLikeKubes) {
+  auto fits = subsetsOf({{600, 400}});
+  EXPECT_FALSE(truncateEndpointSubsets(fits));
+  EXPECT_EQ(countOf(fits, "addresses") + countOf(fits, "notReadyAddresses"), 1000u);
+
+  // Not-ready addresses go first, shared between subsets in proportion.
+  auto notReady = subsetsOf({{500, 300}, {300, 100}});
+  EXPECT_TRUE(truncateEndpointSubsets(notReady));
+  EXPECT_EQ(countOf(notReady, "addresses"), 800u);
+  EXPECT_EQ(notReady[0]["notReadyAddresses"].size(), 150u);
+  EXPECT_EQ(notReady[1]["notReadyAddresses"].size(), 50u);
+
+  // More ready addresses than fit: only ready ones stay.
+  auto ready = subsetsOf({{900, 10}, {300, 0}});
+  EXPECT_TRUE(truncateEndpointSubsets(ready));
+  EXPECT_EQ(countOf(ready, "addresses"), 1000u);
+  EXPECT_EQ(countOf(ready, "notReadyAddresses"), 0u);
+  EXPECT_EQ(ready[0]["addresses"].size(), 750u);
+
+  // A subset left without addresses is dropped rather than written empty.
+  auto emptied = subsetsOf({{3, 0}, {0, 2}});
+  EXPECT_TRUE(truncateEndpointSubsets(emptied, 3));
+  ASSERT_EQ(emptied.size(), 1u);
+  EXPECT_EQ(emptied[0]["addresses"].size(), 3u);
+}
+
 TEST(SlicePlanTest, EqualContentPlansNoWrite) {
   SliceTemplate tmpl;
   tmpl.generateName = "web-";
