@@ -61,7 +61,9 @@ TEST(LabelSelectorTest, TextPrecheckNeverRejectsAMatch) {
     ASSERT_TRUE(sel.isOk()) << text;
     for (const std::string* obj : {&web, &api}) {
       json labels = json::parse(*obj)["metadata"]["labels"];
-      if (sel->matches(labels)) EXPECT_TRUE(sel->mayMatchText(*obj)) << text << " on " << *obj;
+      if (sel->matches(labels)) {
+        EXPECT_TRUE(sel->mayMatchText(*obj)) << text << " on " << *obj;
+      }
     }
   }
   // What it is for: most non-matching objects are rejected without parsing.
