@@ -34,16 +34,7 @@ spec:
 Y
 
 d() { OUT=$(dig -p "$DNS_PORT" @127.0.0.1 +time=2 +tries=1 "$@" 2>&1) || fail "dig $*: $OUT"; }
-# Polls dig until its short answer is `want` (the bound only turns a hang into a failure).
-wait_dig() {  # want dig-args...
-  local want=$1; shift
-  for _ in $(seq 1 100); do
-    d +short "$@"
-    [ "$OUT" == "$want" ] && return 0
-    sleep 0.1
-  done
-  fail "dig $*: wanted \"$want\", got \"$OUT\""
-}
+wait_dig() { local want=$1; shift; until_out "$want" d +short "$@"; }  # want dig-args...
 Z=svc.cluster.local
 
 jsonpath svc/web '{.spec.clusterIP}'; web_ip=$OUT

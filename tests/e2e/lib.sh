@@ -115,13 +115,19 @@ set_pod_status() {  # pod ip ready(True|False)
     \"conditions\":[{\"type\":\"Ready\",\"status\":\"$3\"}]}}"
 }
 
-# Waits until a jsonpath of a resource prints exactly `want`; the bound turns a hang into a
-# failure, the checks themselves do not depend on it.
-wait_for() {  # resource jsonpath want
+# Runs `command...` (which leaves its answer in $OUT) until $OUT is exactly `want`. The
+# bound (10 s) only turns a hang into a failure; no check depends on how long it takes.
+until_out() {  # want command...
+  local want=$1; shift
   for _ in $(seq 1 100); do
-    k get "$1" -o "jsonpath=$2"
-    [ "$RC" -eq 0 ] && [ "$OUT" == "$3" ] && return 0
+    "$@" || true
+    [ "$OUT" == "$want" ] && return 0
     sleep 0.1
   done
-  fail "$1 $2: wanted \"$3\", last got \"$OUT\""
+  fail "$*: wanted \"$want\", last got \"$OUT\""
+}
+
+# Waits until a jsonpath of a resource prints exactly `want`.
+wait_for() {  # resource jsonpath want
+  until_out "$3" k get "$1" -o "jsonpath=$2"
 }

@@ -9,14 +9,7 @@ start_server --service-cidr 10.43.0.0/16,fd43::/112 \
   --lb-pool 192.0.2.100-192.0.2.101 --lb-pool 2001:db8::100/127
 
 ingress_of() { kok get svc "$1" -o 'jsonpath={.status.loadBalancer.ingress[*].ip}'; }
-wait_ingress() {  # service want
-  for _ in $(seq 1 100); do
-    ingress_of "$1"
-    [ "$OUT" == "$2" ] && return 0
-    sleep 0.1
-  done
-  fail "svc $1: wanted ingress \"$2\", got \"$OUT\""
-}
+wait_ingress() { until_out "$2" ingress_of "$1"; }  # service want
 
 kok create service loadbalancer a --tcp=80
 wait_ingress a 192.0.2.100
