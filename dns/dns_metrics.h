@@ -68,10 +68,11 @@ struct DnsMetricsSnapshot {
   uint64_t udpQueries = 0;                           // datagrams received
   uint64_t tcpQueries = 0;                           // framed messages received
   uint64_t forwarded = 0;                            // handed to the forwarder
-  uint64_t refused = 0;    // non-cluster names from sources outside the allowed ranges
-  uint64_t formErr = 0;    // unparsable queries answered FORMERR
-  uint64_t dropped = 0;    // too short to answer, or a response (QR=1) sent to us
-  uint64_t truncated = 0;  // answers sent with TC over UDP
+  uint64_t refused = 0;          // non-cluster names from sources outside the allowed ranges
+  uint64_t formErr = 0;          // unparsable queries answered FORMERR
+  uint64_t dropped = 0;          // too short to answer, or a response (QR=1) sent to us
+  uint64_t truncated = 0;        // answers sent with TC over UDP
+  uint64_t answerCacheHits = 0;  // UDP cluster answers copied from a worker's answer cache
   uint64_t tcpConnections = 0;
   uint64_t tcpRejected = 0;  // connections closed at once: the limit was reached
 
@@ -109,6 +110,7 @@ struct alignas(64) ServerCounters {
   std::atomic<uint64_t> formErr{0};
   std::atomic<uint64_t> dropped{0};
   std::atomic<uint64_t> truncated{0};
+  std::atomic<uint64_t> answerCacheHits{0};
   std::atomic<uint64_t> tcpConnections{0};
   std::atomic<uint64_t> tcpRejected{0};
 
@@ -129,6 +131,7 @@ struct alignas(64) ServerCounters {
     out.formErr += read(formErr);
     out.dropped += read(dropped);
     out.truncated += read(truncated);
+    out.answerCacheHits += read(answerCacheHits);
     out.tcpConnections += read(tcpConnections);
     out.tcpRejected += read(tcpRejected);
   }

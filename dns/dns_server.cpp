@@ -96,7 +96,8 @@ Status DnsServer::bindAll() {
     if (!bound) return last;
   }
   for (size_t w = 0; w < options_.udpThreads; ++w) {
-    workers_.push_back(std::make_unique<UdpWorker>(state_, w, std::move(perWorker[w])));
+    workers_.push_back(
+        std::make_unique<UdpWorker>(state_, w, std::move(perWorker[w]), options_.udpAnswerCacheEntries));
   }
   return Status::ok();
 }

@@ -5,6 +5,9 @@
 // UDP is the fast path: `udpThreads` worker threads, each with its own SO_REUSEPORT socket
 // per listen address, reading and writing in recvmmsg/sendmmsg batches and answering
 // cluster names inline; the zone is swapped atomically (setZone) and read without a lock.
+// Each worker keeps the encoded answers it gave to cluster names, keyed by the query's
+// bytes, and copies them for repeated queries, patching the ID (dns/src/server_answer_cache.h).
+// An ExternalName CNAME pointing outside the zone is chased through the Forwarder.
 // TCP (RFC 7766) runs on the io_context. What is answered how (FORMERR, REFUSED, EDNS,
 // truncation) is in dns/src/server_query_handler.h.
 //
@@ -46,6 +49,9 @@ struct DnsServerOptions {
   size_t maxTcpConnections = 256;
   std::chrono::milliseconds tcpIdleTimeout{10000};
   size_t maxTcpPipeline = 32;  // queries read ahead of their answers on one connection
+  // Encoded cluster answers each UDP worker keeps for repeated queries (0: none); see
+  // dns/src/server_answer_cache.h.
+  size_t udpAnswerCacheEntries = 16384;
 };
 
 class DnsServer {

@@ -1,5 +1,7 @@
 #include "dns/dns_service.h"
 
+#include <sched.h>
+
 #include <algorithm>
 #include <thread>
 
@@ -17,6 +19,18 @@ std::string join(const std::vector<SocketAddress>& addresses) {
   std::string out;
   for (const auto& a : addresses) out += (out.empty() ? "" : ", ") + a.toString();
   return out;
+}
+
+// The CPUs this process may run on (so that `taskset -c 0 edgeway server` gets one UDP
+// worker), or the hardware threads when the mask cannot be read.
+size_t usableCpus() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (::sched_getaffinity(0, sizeof set, &set) == 0) {
+    const int count = CPU_COUNT(&set);
+    if (count > 0) return static_cast<size_t>(count);
+  }
+  return std::thread::hardware_concurrency();
 }
 
 }  // namespace
@@ -64,9 +78,8 @@ Result<std::unique_ptr<DnsService>> DnsService::create(boost::asio::io_context& 
   DnsServerOptions serverOptions;
   serverOptions.listen = std::move(listen);
   serverOptions.allowedSources = std::move(options.allowedSources);
-  serverOptions.udpThreads = options.udpThreads != 0
-                                 ? options.udpThreads
-                                 : std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 4);
+  serverOptions.udpThreads =
+      options.udpThreads != 0 ? options.udpThreads : std::clamp<size_t>(usableCpus(), 1, 4);
   // Until the cache syncs: an empty, unsynced zone, for which cluster names get SERVFAIL.
   auto initialZone = ClusterZone::build(cache::Snapshot(), options.zone);
   auto server =

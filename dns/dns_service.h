@@ -42,7 +42,7 @@ struct DnsServiceOptions {
   // main passes loopbackSources(), the node's addresses, --cluster-cidr and --dns-allow.
   std::vector<Cidr> allowedSources;
   ClusterZoneOptions zone;
-  size_t udpThreads = 0;  // 0: the hardware threads, at most 4
+  size_t udpThreads = 0;  // 0: the CPUs in the process's affinity mask, at most 4
   std::chrono::milliseconds upstreamTimeout{1000};
   std::chrono::milliseconds queryTimeout{2000};
   size_t cacheEntries = 10000;

@@ -54,6 +54,28 @@ ReplyShape shapeFor(const Message& query, Transport transport, uint16_t maxUdpPa
   return shape;
 }
 
+bool endsWith(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// The target of the CNAME `answer` ends with when it points outside the zone and the
+// question asks for something else than the CNAME itself; null otherwise.
+const std::string* outOfZoneTarget(const Message& answer, const ClusterZone& zone) {
+  if (answer.header.rcode != Rcode::kNoError || answer.answers.empty() || answer.questions.size() != 1)
+    return nullptr;
+  const Type type = answer.questions.front().type;
+  if (type == Type::kCNAME || type == Type::kANY) return nullptr;
+  const Record& last = answer.answers.back();
+  if (last.type != Type::kCNAME) return nullptr;
+  const auto* data = std::get_if<NameData>(&last.data);
+  if (data == nullptr) return nullptr;
+  const std::string target = lowerName(data->name);
+  const std::string& domain = zone.domain();
+  if (target == domain || (endsWith(target, domain) && target[target.size() - domain.size() - 1] == '.'))
+    return nullptr;  // in the zone: resolve() followed it as far as it goes
+  return &data->name;
+}
+
 }  // namespace
 
 bool QueryHandler::allowed(const IpAddress& client) const {
@@ -62,11 +84,20 @@ bool QueryHandler::allowed(const IpAddress& client) const {
   });
 }
 
-Message QueryHandler::servFail(const Message& query) {
-  Message m = refused(query);
+Message QueryHandler::withoutForwarder(const ForwardRequest& request) {
+  if (request.partial) return *request.partial;
+  Message m = refused(request.query);
   m.header.rcode = Rcode::kServFail;
   m.header.ra = true;
   return m;
+}
+
+Message QueryHandler::withUpstreamAnswer(std::optional<Message> partial, Message upstream) {
+  if (!partial) return upstream;
+  if (upstream.header.rcode == Rcode::kNoError) {
+    for (Record& r : upstream.answers) partial->answers.push_back(std::move(r));
+  }
+  return std::move(*partial);
 }
 
 QueryHandler::Action QueryHandler::handle(std::string_view wire, const IpAddress& client, Transport transport,
@@ -89,7 +120,27 @@ QueryHandler::Action QueryHandler::handle(std::string_view wire, const IpAddress
   const ReplyShape shape = shapeFor(query, transport, maxUdpPayload_);
 
   std::optional<Message> answer = resolve(query, zone);
-  if (!answer) {
+  if (answer) {
+    const std::string* target = outOfZoneTarget(*answer, zone);
+    if (target == nullptr) {
+      reply = finish(std::move(*answer), shape, counters);
+      return Action::kZoneReply;
+    }
+    if (allowed(client)) {
+      metrics_detail::bump(counters.forwarded);
+      Message chase;
+      chase.header.id = query.header.id;
+      chase.header.rd = true;
+      chase.header.cd = query.header.cd;
+      chase.questions.push_back(
+          Question{*target, query.questions.front().type, query.questions.front().qclass});
+      chase.edns = query.edns;
+      forward.query = std::move(chase);
+      forward.shape = shape;
+      forward.partial = std::move(answer);
+      return Action::kForward;
+    }
+  } else {
     // resolve() answers bad opcodes and question counts itself, so there is one question.
     const Type type = query.questions.front().type;
     if (!allowed(client) || type == Type::kAXFR || type == Type::kIXFR) {
@@ -99,6 +150,7 @@ QueryHandler::Action QueryHandler::handle(std::string_view wire, const IpAddress
       metrics_detail::bump(counters.forwarded);
       forward.query = std::move(query);
       forward.shape = shape;
+      forward.partial.reset();
       return Action::kForward;
     }
   }

@@ -106,24 +106,26 @@ class TcpSession : public std::enable_shared_from_this<TcpSession> {
       case QueryHandler::Action::kDrop:
         break;
       case QueryHandler::Action::kReply:
+      case QueryHandler::Action::kZoneReply:
         enqueue(std::move(reply));
         break;
       case QueryHandler::Action::kForward:
         if (state_->forwarder == nullptr) {
-          enqueue(state_->handler.finish(QueryHandler::servFail(forward.query), forward.shape,
+          enqueue(state_->handler.finish(QueryHandler::withoutForwarder(forward), forward.shape,
                                          state_->tcpCounters));
           break;
         }
         ++pending_;
-        state_->forwarder->forward(
-            forward.query, [self = shared_from_this(), shape = forward.shape](Message m) {
-              std::string wire = self->state_->handler.finish(std::move(m), shape, self->state_->tcpCounters);
-              asio::post(self->socket_.get_executor(), [self, wire = std::move(wire)]() mutable {
-                --self->pending_;
-                if (self->closed_) return;
-                self->enqueue(std::move(wire));
-              });
-            });
+        state_->forwarder->forward(forward.query, [self = shared_from_this(), shape = forward.shape,
+                                                   partial = std::move(forward.partial)](Message m) {
+          std::string wire = self->state_->handler.finish(
+              QueryHandler::withUpstreamAnswer(partial, std::move(m)), shape, self->state_->tcpCounters);
+          asio::post(self->socket_.get_executor(), [self, wire = std::move(wire)]() mutable {
+            --self->pending_;
+            if (self->closed_) return;
+            self->enqueue(std::move(wire));
+          });
+        });
         break;
     }
     resumeReading();

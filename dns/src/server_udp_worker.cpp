@@ -66,8 +66,11 @@ struct UdpWorker::Batch {
 };
 
 UdpWorker::UdpWorker(std::shared_ptr<ServerState> state, size_t index,
-                     std::vector<std::shared_ptr<UdpSocket>> sockets)
-    : state_(std::move(state)), counters_(state_->workerCounters[index]), sockets_(std::move(sockets)) {}
+                     std::vector<std::shared_ptr<UdpSocket>> sockets, size_t answerCacheEntries)
+    : state_(std::move(state)),
+      counters_(state_->workerCounters[index]),
+      sockets_(std::move(sockets)),
+      cache_(answerCacheEntries) {}
 
 UdpWorker::~UdpWorker() { stop(); }
 
@@ -132,41 +135,29 @@ bool UdpWorker::serve(const std::shared_ptr<UdpSocket>& socket, Batch& b) {
     if (generation != zoneGeneration_) {
       zone_ = state_->zone();
       zoneGeneration_ = generation;
+      cache_.clear();
     }
 
     size_t replies = 0;
     for (int i = 0; i < n; ++i) {
       const msghdr& h = b.in[i].msg_hdr;
-      auto client = fromSockaddr(reinterpret_cast<const sockaddr*>(&b.names[i]), h.msg_namelen);
-      if (!client) continue;
-      std::string_view wire(b.buffers[i].data(), b.in[i].msg_len);
-      switch (state_->handler.handle(wire, client->ip, Transport::kUdp, *zone_, counters_, b.replies[replies],
-                                     b.forward)) {
-        case QueryHandler::Action::kDrop:
-          break;
-        case QueryHandler::Action::kForward:
-          forward(socket, b, static_cast<size_t>(i));
-          break;
-        case QueryHandler::Action::kReply: {
-          const std::string& reply = b.replies[replies];
-          b.outIov[replies] = iovec{const_cast<char*>(reply.data()), reply.size()};
-          msghdr& o = b.out[replies].msg_hdr;
-          o = msghdr{};
-          o.msg_name = &b.names[i];
-          o.msg_namelen = h.msg_namelen;
-          o.msg_iov = &b.outIov[replies];
-          o.msg_iovlen = 1;
-          if (h.msg_controllen > 0) {
-            const size_t length = replyControl(h, b.replyControls[replies].bytes, kControlSize);
-            if (length > 0) {
-              o.msg_control = b.replyControls[replies].bytes;
-              o.msg_controllen = length;
-            }
-          }
-          ++replies;
-          break;
+      if (!answer(socket, b, static_cast<size_t>(i), b.replies[replies])) continue;
+      const std::string& reply = b.replies[replies];
+      b.outIov[replies] = iovec{const_cast<char*>(reply.data()), reply.size()};
+      msghdr& o = b.out[replies].msg_hdr;
+      o = msghdr{};
+      o.msg_name = &b.names[i];
+      o.msg_namelen = h.msg_namelen;
+      o.msg_iov = &b.outIov[replies];
+      o.msg_iovlen = 1;
+      if (h.msg_controllen > 0) {
+        const size_t length = replyControl(h, b.replyControls[replies].bytes, kControlSize);
+        if (length > 0) {
+          o.msg_control = b.replyControls[replies].bytes;
+          o.msg_controllen = length;
         }
       }
+      ++replies;
     }
 
     size_t sent = 0;
@@ -188,6 +179,42 @@ bool UdpWorker::serve(const std::shared_ptr<UdpSocket>& socket, Batch& b) {
   return true;
 }
 
+bool UdpWorker::answer(const std::shared_ptr<UdpSocket>& socket, Batch& b, size_t i, std::string& reply) {
+  const msghdr& h = b.in[i].msg_hdr;
+  const std::string_view wire(b.buffers[i].data(), b.in[i].msg_len);
+  const bool keyed = cache_.enabled() && (h.msg_flags & MSG_TRUNC) == 0 &&
+                     AnswerCache::keyOf(wire, state_->handler.maxUdpPayload(), key_);
+  if (keyed) {
+    if (const AnswerCache::Entry* hit = cache_.find(key_)) {
+      // The same bytes the slow path would send, but the ID.
+      reply.assign(hit->answer());
+      reply[0] = wire[0];
+      reply[1] = wire[1];
+      metrics_detail::bump(counters_.udpQueries);
+      metrics_detail::bump(counters_.answerCacheHits);
+      counters_.countQuery(static_cast<Type>(hit->qtype));
+      counters_.countResponse(static_cast<Rcode>(hit->rcode));
+      if (hit->truncated) metrics_detail::bump(counters_.truncated);
+      return true;
+    }
+  }
+  auto client = fromSockaddr(reinterpret_cast<const sockaddr*>(&b.names[i]), h.msg_namelen);
+  if (!client) return false;
+  switch (state_->handler.handle(wire, client->ip, Transport::kUdp, *zone_, counters_, reply, b.forward)) {
+    case QueryHandler::Action::kDrop:
+      return false;
+    case QueryHandler::Action::kForward:
+      forward(socket, b, i);
+      return false;
+    case QueryHandler::Action::kZoneReply:
+      if (keyed) cache_.insert(key_, reply);
+      return true;
+    case QueryHandler::Action::kReply:
+      return true;
+  }
+  return false;
+}
+
 void UdpWorker::forward(const std::shared_ptr<UdpSocket>& socket, Batch& b, size_t i) {
   const msghdr& h = b.in[i].msg_hdr;
   ReplyTo to;
@@ -197,14 +224,15 @@ void UdpWorker::forward(const std::shared_ptr<UdpSocket>& socket, Batch& b, size
 
   if (state_->forwarder == nullptr) {
     const std::string wire =
-        state_->handler.finish(QueryHandler::servFail(b.forward.query), b.forward.shape, counters_);
+        state_->handler.finish(QueryHandler::withoutForwarder(b.forward), b.forward.shape, counters_);
     return sendReply(socket->fd(), to, wire);
   }
-  state_->forwarder->forward(
-      b.forward.query, [state = state_, socket, to, shape = b.forward.shape](Message response) {
-        const std::string wire = state->handler.finish(std::move(response), shape, state->forwardedCounters);
-        sendReply(socket->fd(), to, wire);
-      });
+  state_->forwarder->forward(b.forward.query, [state = state_, socket, to, shape = b.forward.shape,
+                                               partial = std::move(b.forward.partial)](Message response) {
+    const std::string wire = state->handler.finish(
+        QueryHandler::withUpstreamAnswer(partial, std::move(response)), shape, state->forwardedCounters);
+    sendReply(socket->fd(), to, wire);
+  });
 }
 
 }  // namespace edgeway::dns::server_detail

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "cache/snapshot_builder.h"
+#include "dns/src/server_query_handler.h"
 #include "dns/src/server_socket.h"
 
 namespace edgeway::dns {
@@ -26,12 +27,22 @@ using server_detail::toSockaddr;
 
 constexpr int kBigEndpoints = 60;
 
-std::shared_ptr<const cache::Snapshot> snapshot(bool synced) {
+// Also two ExternalName Services: `ext` (out of the zone) and `alias` (to `web`).
+std::shared_ptr<const cache::Snapshot> snapshot(bool synced, const char* webIp = "10.43.0.10") {
   cache::SnapshotBuilder b{cache::Snapshot()};
+  for (const auto& [name, target] :
+       {std::pair{"ext", "DB.example.com"}, {"alias", "web.default.svc.cluster.local"}}) {
+    api::ServiceView external;
+    external.ns = "default";
+    external.name = name;
+    external.type = api::ServiceType::kExternalName;
+    external.externalName = target;
+    b.put(std::make_shared<const api::ServiceView>(external));
+  }
   api::ServiceView web;
   web.ns = "default";
   web.name = "web";
-  web.clusterIps = {*IpAddress::parse("10.43.0.10")};
+  web.clusterIps = {*IpAddress::parse(webIp)};
   web.ipFamilies = {IpFamily::kIPv4};
   api::ServicePort port;
   port.name = "http";
@@ -62,8 +73,8 @@ std::shared_ptr<const cache::Snapshot> snapshot(bool synced) {
   return b.build(/*revision=*/7, synced);
 }
 
-std::shared_ptr<const ClusterZone> zone(bool synced = true) {
-  return ClusterZone::build(*snapshot(synced), {});
+std::shared_ptr<const ClusterZone> zone(bool synced = true, const char* webIp = "10.43.0.10") {
+  return ClusterZone::build(*snapshot(synced, webIp), {});
 }
 
 Message query(const std::string& name, Type type = Type::kA, uint16_t id = 0x1234) {
@@ -225,7 +236,8 @@ class DnsServerTest : public ::testing::Test {
   // A server on 127.0.0.1:0 that allows `allowed` to use the forwarder (upstreams as given).
   void startServer(std::vector<Cidr> allowed, std::shared_ptr<const ClusterZone> initial = zone(),
                    std::vector<SocketAddress> upstreams = {}, size_t udpThreads = 1,
-                   std::vector<SocketAddress> listen = {SocketAddress{IpAddress::v4(0x7f000001), 0}}) {
+                   std::vector<SocketAddress> listen = {SocketAddress{IpAddress::v4(0x7f000001), 0}},
+                   size_t answerCacheEntries = DnsServerOptions().udpAnswerCacheEntries) {
     ForwarderOptions forwarderOptions;
     forwarderOptions.upstreams = std::move(upstreams);
     forwarder_ = std::move(Forwarder::create(io_, forwarderOptions)).value();
@@ -233,6 +245,7 @@ class DnsServerTest : public ::testing::Test {
     options.listen = std::move(listen);
     options.allowedSources = std::move(allowed);
     options.udpThreads = udpThreads;
+    options.udpAnswerCacheEntries = answerCacheEntries;
     server_ = std::make_unique<DnsServer>(io_, forwarder_.get(), options, std::move(initial));
     const Status s = server_->start();
     ASSERT_TRUE(s.isOk()) << s.toString();
@@ -485,6 +498,191 @@ TEST_F(DnsServerTest, StopIsIdempotent) {
   startServer(loopback());
   server_->stop();
   server_->stop();
+}
+
+}  // namespace
+}  // namespace edgeway::dns
+
+namespace edgeway::dns {
+namespace {
+
+// ---- The UDP answer cache ----
+
+std::string withId(std::string wire, uint16_t id) {
+  wire[0] = static_cast<char>(id >> 8);
+  wire[1] = static_cast<char>(id & 0xff);
+  return wire;
+}
+
+// What the slow path (parse, resolve, encode) answers to `wire` over UDP from loopback.
+std::string slowPathAnswer(const std::string& wire, const ClusterZone& zone) {
+  server_detail::QueryHandler handler({*Cidr::parse("127.0.0.0/8")}, kDefaultEdnsUdpSize);
+  ServerCounters counters;
+  std::string reply;
+  server_detail::ForwardRequest forward;
+  EXPECT_EQ(handler.handle(wire, IpAddress::v4(0x7f000001), server_detail::Transport::kUdp, zone, counters,
+                           reply, forward),
+            server_detail::QueryHandler::Action::kZoneReply);
+  return reply;
+}
+
+TEST_F(DnsServerTest, CachedAnswersAreTheSlowPathsBytesButTheId) {
+  startServer(loopback());
+  UdpClient client(udp_);
+  Message noRd = query("web.default.svc.cluster.local");
+  noRd.header.rd = false;
+  Message cd = query("web.default.svc.cluster.local");
+  cd.header.cd = true;
+  const std::vector<Message> queries = {
+      query("web.default.svc.cluster.local"),
+      query("WEB.default.svc.cluster.local"),               // a case variant: its own entry, its own spelling
+      query("web.default.svc.cluster.local", Type::kAAAA),  // NODATA
+      query("nothing.default.svc.cluster.local"),           // NXDOMAIN
+      query("10.0.43.10.in-addr.arpa", Type::kPTR),
+      query("_http._tcp.web.default.svc.cluster.local", Type::kSRV),
+      query("alias.default.svc.cluster.local"),  // a CNAME inside the zone, followed
+      noRd,
+      cd,
+      withEdns(query("web.default.svc.cluster.local"), 4096),
+      withEdns(query("web.default.svc.cluster.local"), 4096, /*dnssecOk=*/true),
+      query("big.default.svc.cluster.local"),                  // truncated at 512
+      withEdns(query("big.default.svc.cluster.local"), 600),   // truncated at 600
+      withEdns(query("big.default.svc.cluster.local"), 4096),  // whole in 1232
+  };
+  const auto current = server_->zone();
+  uint16_t id = 0x1000;
+  for (const Message& q : queries) {
+    const std::string wire = encode(q);
+    const std::string expected = slowPathAnswer(wire, *current);
+    for (int round = 0; round < 3; ++round, ++id) {
+      EXPECT_EQ(client.exchange(withId(wire, id)), withId(expected, id))
+          << q.questions[0].name << " round " << round;
+    }
+  }
+  // The first of each three filled the cache, the other two were copied from it.
+  const uint64_t hits = 2 * queries.size();
+  EXPECT_TRUE(eventually([&](const DnsMetricsSnapshot& m) {
+    return m.answerCacheHits == hits && m.udpQueries == 3 * queries.size() && m.truncated == 6 &&
+           m.responsesByRcode[static_cast<size_t>(Rcode::kNxDomain)] == 3;
+  })) << server_->metrics().answerCacheHits;
+}
+
+TEST_F(DnsServerTest, AnswerCacheKeysOnEdnsAndItsSize) {
+  startServer(loopback());
+  UdpClient client(udp_);
+  const std::string name = "big.default.svc.cluster.local";
+  // Alternating shapes of one question never get each other's answer.
+  for (int round = 0; round < 2; ++round) {
+    const Message plain = parsed(client.exchange(encode(query(name))));
+    EXPECT_FALSE(plain.edns.has_value());
+    EXPECT_TRUE(plain.header.tc);
+    const Message edns = parsed(client.exchange(encode(withEdns(query(name), 1232))));
+    ASSERT_TRUE(edns.edns.has_value());
+    EXPECT_FALSE(edns.header.tc);
+    EXPECT_EQ(edns.answers.size(), static_cast<size_t>(kBigEndpoints));
+    const Message small = parsed(client.exchange(encode(withEdns(query(name), 512))));
+    EXPECT_TRUE(small.header.tc);
+    EXPECT_TRUE(small.edns.has_value());
+  }
+  EXPECT_TRUE(eventually([](const DnsMetricsSnapshot& m) { return m.answerCacheHits == 3; }));
+}
+
+TEST_F(DnsServerTest, ZoneSwapInvalidatesCachedAnswers) {
+  startServer(loopback());
+  UdpClient client(udp_);
+  const std::string wire = encode(query("web.default.svc.cluster.local"));
+  for (int i = 0; i < 2; ++i) {
+    const Message m = parsed(client.exchange(wire));
+    ASSERT_EQ(m.answers.size(), 1u);
+    EXPECT_EQ(std::get<IpAddress>(m.answers[0].data).toString(), "10.43.0.10");
+  }
+  server_->setZone(zone(/*synced=*/true, "10.43.0.99"));
+  for (int i = 0; i < 2; ++i) {
+    const Message m = parsed(client.exchange(wire));
+    ASSERT_EQ(m.answers.size(), 1u);
+    EXPECT_EQ(std::get<IpAddress>(m.answers[0].data).toString(), "10.43.0.99");
+  }
+  EXPECT_TRUE(eventually([](const DnsMetricsSnapshot& m) { return m.answerCacheHits == 2; }));
+}
+
+TEST_F(DnsServerTest, UnsyncedServFailIsNotKeptAfterTheSync) {
+  startServer(loopback(), zone(/*synced=*/false));
+  UdpClient client(udp_);
+  const std::string wire = encode(query("web.default.svc.cluster.local"));
+  EXPECT_EQ(parsed(client.exchange(wire)).header.rcode, Rcode::kServFail);
+  EXPECT_EQ(parsed(client.exchange(wire)).header.rcode, Rcode::kServFail);
+  server_->setZone(zone());
+  EXPECT_EQ(parsed(client.exchange(wire)).header.rcode, Rcode::kNoError);
+}
+
+TEST_F(DnsServerTest, WithoutTheAnswerCacheEveryQueryTakesTheSlowPath) {
+  startServer(loopback(), zone(), {}, 1, {SocketAddress{IpAddress::v4(0x7f000001), 0}},
+              /*answerCacheEntries=*/0);
+  UdpClient client(udp_);
+  const std::string wire = encode(query("web.default.svc.cluster.local"));
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(parsed(client.exchange(wire)).answers.size(), 1u);
+  EXPECT_TRUE(eventually([](const DnsMetricsSnapshot& m) { return m.udpQueries == 3; }));
+  EXPECT_EQ(server_->metrics().answerCacheHits, 0u);
+}
+
+// ---- ExternalName CNAMEs out of the zone ----
+
+TEST_F(DnsServerTest, ChasesExternalNameTargetsThroughTheForwarder) {
+  TinyUpstream upstream;
+  startServer(loopback(), zone(), {upstream.address()});
+  UdpClient client(udp_);
+  for (int round = 0; round < 2; ++round) {
+    const Message m = parsed(
+        client.exchange(encode(withEdns(query("Ext.default.svc.cluster.local", Type::kA, 0x0606), 1232))));
+    EXPECT_EQ(m.header.id, 0x0606);
+    EXPECT_EQ(m.header.rcode, Rcode::kNoError);
+    EXPECT_EQ(m.questions.at(0).name, "Ext.default.svc.cluster.local");
+    ASSERT_EQ(m.answers.size(), 2u);
+    EXPECT_EQ(recordText(m.answers[0]), "Ext.default.svc.cluster.local. 5 IN CNAME DB.example.com.");
+    EXPECT_EQ(m.answers[1].name, "DB.example.com");
+    EXPECT_EQ(std::get<IpAddress>(m.answers[1].data).toString(), "192.0.2.53");
+    EXPECT_TRUE(m.edns.has_value());
+  }
+  const auto replies =
+      tcpExchange(tcp_, {encode(query("ext.default.svc.cluster.local", Type::kA, 0x0707))}, 1);
+  ASSERT_EQ(replies.size(), 1u);
+  const Message viaTcp = parsed(replies[0]);
+  EXPECT_EQ(viaTcp.header.id, 0x0707);
+  ASSERT_EQ(viaTcp.answers.size(), 2u);
+  EXPECT_EQ(viaTcp.answers[0].type, Type::kCNAME);
+  EXPECT_EQ(viaTcp.answers[1].type, Type::kA);
+
+  // Asked for the CNAME itself: ours alone, nothing forwarded.
+  const Message cname = parsed(client.exchange(encode(query("ext.default.svc.cluster.local", Type::kCNAME))));
+  ASSERT_EQ(cname.answers.size(), 1u);
+  EXPECT_EQ(cname.answers[0].type, Type::kCNAME);
+  // Chased answers depend on the upstream: never kept in the answer cache.
+  EXPECT_TRUE(eventually([](const DnsMetricsSnapshot& m) { return m.forwarded == 3 && m.udpQueries == 3; }));
+  EXPECT_EQ(server_->metrics().answerCacheHits, 0u);
+}
+
+TEST_F(DnsServerTest, ExternalNameIsTheCnameAloneWhenForwardingIsNotAllowed) {
+  TinyUpstream upstream;
+  startServer({*Cidr::parse("10.0.0.0/8")}, zone(), {upstream.address()});
+  UdpClient client(udp_);
+  const Message m = parsed(client.exchange(encode(query("ext.default.svc.cluster.local"))));
+  EXPECT_EQ(m.header.rcode, Rcode::kNoError);
+  ASSERT_EQ(m.answers.size(), 1u);
+  EXPECT_EQ(recordText(m.answers[0]), "ext.default.svc.cluster.local. 5 IN CNAME DB.example.com.");
+  EXPECT_EQ(server_->metrics().forwarded, 0u);
+}
+
+TEST_F(DnsServerTest, ExternalNameIsTheCnameAloneWhenTheUpstreamFails) {
+  startServer(loopback(), zone(), {});  // a forwarder without upstreams: SERVFAIL
+  UdpClient client(udp_);
+  const Message m = parsed(client.exchange(encode(query("ext.default.svc.cluster.local"))));
+  EXPECT_EQ(m.header.rcode, Rcode::kNoError);
+  ASSERT_EQ(m.answers.size(), 1u);
+  EXPECT_EQ(m.answers[0].type, Type::kCNAME);
+  const auto replies = tcpExchange(tcp_, {encode(query("ext.default.svc.cluster.local"))}, 1);
+  ASSERT_EQ(replies.size(), 1u);
+  EXPECT_EQ(parsed(replies[0]).answers.size(), 1u);
+  EXPECT_EQ(parsed(replies[0]).header.rcode, Rcode::kNoError);
 }
 
 }  // namespace
