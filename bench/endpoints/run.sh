@@ -15,24 +15,10 @@ bench="$build/edgeway_api_bench"
 cachebench="$build/edgeway_cache_bench"
 for b in "$bin" "$bench" "$cachebench"; do [ -x "$b" ] || { echo "build first: make build" >&2; exit 1; }; done
 
-tmp=$(mktemp -d /tmp/edgeway-bench.XXXXXX)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
-base="https://127.0.0.1:$port"
-tls="$tmp/data/tls"
-curl_admin() { curl --cacert "$tls/ca.crt" --cert "$tls/admin.crt" --key "$tls/admin.key" "$@"; }
-pid=""
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"; }
-trap cleanup EXIT
-
-"$bin" server --data-dir "$tmp/data" --api-listen "127.0.0.1:$port" --proxy none --node-ip 198.51.100.7 \
-  --dns-listen 127.0.0.1:0 --ingress-http-listen 127.0.0.1:0 --ingress-https-listen 127.0.0.1:0 \
-  --log-level warn 2>>"$tmp/server.log" &
-pid=$!
-until [ -f "$tls/ca.crt" ] && curl -fsS --cacert "$tls/ca.crt" "$base/readyz" >/dev/null 2>&1; do sleep 0.02; done
-rss() { awk -v k="$1:" '$1==k {printf "%.1f MB", $2/1024}' "/proc/$pid/status"; }
+source "$(dirname "$0")/../lib.sh"
+start --node-ip 198.51.100.7
 run() { "$bench" --port "$port" --tls-dir "$tls" --namespace bench "$@"; }
-curl_admin -fsS -o /dev/null -X POST -H 'Content-Type: application/json' \
-  --data '{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"bench"}}' "$base/api/v1/namespaces"
+ns bench
 
 # Counts the ready endpoints of all slices in the namespace.
 ready_endpoints() {
@@ -43,7 +29,7 @@ print(sum(1 for s in json.load(sys.stdin)["items"] for e in (s.get("endpoints") 
 
 echo "## EndpointSlice controller (bench/endpoints/run.sh)"
 echo
-echo "- machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr), $(date -u +%Y-%m-%d)"
+machine
 echo "- server: $("$bin" version), HTTPS, SQLite WAL synchronous=FULL; $services Services x $per Pods in one namespace"
 echo
 echo '```'
@@ -54,6 +40,6 @@ until [ "$(ready_endpoints)" -ge "$pods" ]; do sleep 0.5; done
 echo "all $pods endpoints ready in slices $(python3 -c "print(f'{$(date +%s.%N)-$t0:.1f}')")s after the first Pod write"
 run --phase pod-to-slice --requests 1000 --pods "$pods"
 echo "server rss: $(rss VmRSS) (peak $(rss VmHWM))"
-kill -TERM "$pid"; wait "$pid" || true; pid=""
+stop
 "$cachebench" "$tmp/data/state.db"
 echo '```'
