@@ -19,6 +19,7 @@
 #include "apiserver/api_server.h"
 #include "apiserver/controllers/controller_manager.h"
 #include "apiserver/controllers/node_registrar.h"
+#include "base/cpus.h"
 #include "base/ip.h"
 #include "base/log.h"
 #include "base/version.h"
@@ -189,7 +190,7 @@ int runServer(const std::vector<std::string>& args) {
     return 1;
   }
 
-  int threads = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 4u));
+  int threads = static_cast<int>(std::clamp<size_t>(usableCpus(), 1, 4));
   http::IoContext io(threads);
 
   apiserver::ApiServerOptions options;

@@ -1,10 +1,8 @@
 #include "dns/dns_service.h"
 
-#include <sched.h>
-
 #include <algorithm>
-#include <thread>
 
+#include "base/cpus.h"
 #include "base/log.h"
 
 namespace edgeway::dns {
@@ -19,18 +17,6 @@ std::string join(const std::vector<SocketAddress>& addresses) {
   std::string out;
   for (const auto& a : addresses) out += (out.empty() ? "" : ", ") + a.toString();
   return out;
-}
-
-// The CPUs this process may run on (so that `taskset -c 0 edgeway server` gets one UDP
-// worker), or the hardware threads when the mask cannot be read.
-size_t usableCpus() {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  if (::sched_getaffinity(0, sizeof set, &set) == 0) {
-    const int count = CPU_COUNT(&set);
-    if (count > 0) return static_cast<size_t>(count);
-  }
-  return std::thread::hardware_concurrency();
 }
 
 }  // namespace
