@@ -26,9 +26,12 @@
 #include "cache/cluster_state.h"
 #include "cache/local_store_source.h"
 #include "cmd/kubeconfig.h"
+#include "cmd/check_command.h"
 #include "cmd/kubeconfig_command.h"
 #include "cmd/server_flags.h"
+#include "cmd/shutdown_sequence.h"
 #include "dns/dns_service.h"
+#include "netstack/proxy.h"
 #include "http/io_context.h"
 #include "http/pki_store.h"
 #include "http/tls_context.h"
@@ -42,6 +45,7 @@ constexpr const char* kTopUsage =
     "Commands:\n"
     "  server      run the API server and the networking components\n"
     "  kubeconfig  issue a client certificate and print a kubeconfig for it\n"
+    "  check       check that this kernel can run the nftables proxy\n"
     "  version     print the edgeway version\n";
 
 Status ensureDir(const std::string& path, mode_t mode) {
@@ -118,6 +122,38 @@ Result<std::unique_ptr<dns::DnsService>> startDns(const ServerFlags& flags, http
   return service;
 }
 
+// The nftables service proxy, on the node's addresses (--node-ip, else the host's, read
+// again before each sync so a changed address is followed).
+Result<std::unique_ptr<netstack::ServiceProxy>> startProxy(const ServerFlags& flags, const std::string& nodeName,
+                                                           cache::ClusterState& clusterState) {
+  netstack::ProxyOptions options;
+  options.nodeName = nodeName;
+  std::vector<IpAddress> fixed;
+  for (const std::string& text : flags.nodeIps) {
+    if (auto ip = IpAddress::parse(text); ip.isOk()) fixed.push_back(*ip);
+  }
+  if (fixed.empty()) {
+    options.nodeAddresses = [] { return apiserver::controllers::NodeRegistrar::hostAddresses(); };
+  } else {
+    options.nodeAddresses = netstack::ProxyOptions::fixed(std::move(fixed));
+  }
+  for (const auto& [texts, out] : {std::pair{&flags.clusterCidrs, &options.clusterCidrs},
+                                   std::pair{&flags.serviceCidrs, &options.serviceCidrs}}) {
+    for (const std::string& text : *texts) {
+      auto cidr = Cidr::parse(text);
+      if (!cidr.isOk()) return invalidArgument("proxy: " + text + ": " + cidr.status().message());
+      out->push_back(*cidr);
+    }
+  }
+  auto proxy = netstack::ServiceProxy::create(clusterState, std::move(options));
+  if (!proxy.isOk()) {
+    return Status(proxy.status().code(), "proxy: " + proxy.status().message() + " (run `edgeway check`, or start with --proxy none)");
+  }
+  (*proxy)->start();
+  log::info("proxy: programming nftables tables ip edgeway and ip6 edgeway");
+  return proxy;
+}
+
 log::Level parseLevel(const std::string& s) {
   if (s == "debug") return log::Level::kDebug;
   if (s == "warn") return log::Level::kWarn;
@@ -130,11 +166,7 @@ log::Level parseLevel(const std::string& s) {
 void reportUnbuiltComponents(const ServerFlags& flags) {
   log::info("ingress: not built yet; --ingress-http-listen ", flags.ingressHttpListen, " and --ingress-https-listen ",
             flags.ingressHttpsListen, " are not served");
-  if (flags.proxy == "none") {
-    log::info("proxy: disabled by --proxy none");
-  } else {
-    log::info("proxy: nftables proxy not built yet; no rules are programmed");
-  }
+  if (flags.proxy == "none") log::info("proxy: disabled by --proxy none");
 }
 
 int runServer(const std::vector<std::string>& args) {
@@ -224,10 +256,16 @@ int runServer(const std::vector<std::string>& args) {
   reportUnbuiltComponents(*flags);
   scheduleCertificateRenewal(io, *pki, **api, dir + "/kubeconfig");
 
+  // Everything from here on is stopped in reverse order by `components`: by the signal
+  // thread before the io threads stop (controllers' last writes complete on them), or on
+  // a failed start-up.
+  ShutdownSequence components;
+
   // The cluster-state cache every controller and data plane reads, fed from the local store.
   cache::LocalStoreSource source(**store);
   cache::ClusterState clusterState(source);
   clusterState.start();
+  components.add([&clusterState] { clusterState.stop(); });
 
   apiserver::controllers::ControllerManagerOptions controllerOptions;
   controllerOptions.nodeName = flags->nodeName;
@@ -238,40 +276,48 @@ int runServer(const std::vector<std::string>& args) {
   auto controllers = apiserver::controllers::ControllerManager::create(**api, clusterState, controllerOptions);
   if (!controllers.isOk()) {
     log::error("controllers: ", controllers.status().message());
-    clusterState.stop();
-    (*api)->stop();
     return 1;
   }
   (*controllers)->start();
+  components.add([&controllers] { (*controllers)->stop(); });
 
   auto dns = startDns(*flags, io, clusterState);
   if (!dns.isOk()) {
     log::error(dns.status().message());
-    (*controllers)->stop();
-    clusterState.stop();
-    (*api)->stop();
     return 1;
   }
+  components.add([&dns] { (*dns)->stop(); });
   {
     dns::DnsService* served = dns->get();
     (*api)->addReadinessCheck("dns", [served] { return served->zone()->synced(); });
   }
 
+  std::unique_ptr<netstack::ServiceProxy> proxy;
+  if (flags->proxy == "nftables") {
+    auto started = startProxy(*flags, (*controllers)->nodeName(), clusterState);
+    if (!started.isOk()) {
+      log::error(started.status().message());
+      return 1;
+    }
+    proxy = std::move(started).value();
+    components.add([&proxy] {
+      if (Status s = proxy->stop(); !s.isOk()) log::warn("proxy: ", s.message());
+    });
+    netstack::ServiceProxy* programmed = proxy.get();
+    (*api)->addReadinessCheck("proxy", [programmed] { return programmed->hasSynced(); });
+  }
+
   std::atomic<bool> signalled{false};
-  std::thread signalWaiter([&io, &signalled, &controllers, &dns, stopSignals] {
+  std::thread signalWaiter([&io, &signalled, &components, stopSignals] {
     int sig = 0;
     sigwait(&stopSignals, &sig);
     signalled = true;
     log::info("received ", sig == SIGINT ? "SIGINT" : "SIGTERM", "; stopping");
-    // Controllers stop while the io threads still run: their last writes complete there.
-    (*controllers)->stop();
-    (*dns)->stop();
+    components.run();
     io.stop();
   });
   io.run();  // returns after stop()
-  (*controllers)->stop();
-  (*dns)->stop();
-  clusterState.stop();
+  components.run();
   (*api)->stop();
   // If something other than a signal stopped the loop, wake the waiter so it can be joined.
   if (!signalled) pthread_kill(signalWaiter.native_handle(), SIGTERM);
@@ -297,6 +343,7 @@ int main(int argc, char** argv) {
   }
   if (command == "server") return edgeway::cmd::runServer(args);
   if (command == "kubeconfig") return edgeway::cmd::runKubeconfigCommand(args);
+  if (command == "check") return edgeway::cmd::runCheckCommand(args, std::cout, std::cerr);
   if (command == "-h" || command == "--help" || command == "help") {
     std::cout << edgeway::cmd::kTopUsage;
     return 0;

@@ -1,0 +1,227 @@
+// edgeway_proxy_sync_bench: programs service-proxy models into the kernel through the real
+// netlink backend, inside a network namespace it creates (`ip netns add
+// edgeway-bench-<pid>`, deleted at exit), and prints how long syncs take.
+//
+//   sudo build/edgeway_proxy_sync_bench [changes=200]
+//
+// Rows: full sync (one atomic replacement of an empty table) of 100 / 1,000 / 10,000
+// ClusterIP+NodePort Services x 3 endpoints; then, with 100 and 10,000 Services present,
+// one Service added and one endpoint changed, `changes` times each: median and p99 of the
+// syncer (diff + encode + kernel commit) and of the kernel commit alone. Model build time
+// (buildRuleModel over the whole Snapshot) is printed separately: it is the tracker's cost,
+// not the syncer's.
+
+#include <fcntl.h>
+#include <sched.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "api/endpoint_slice_view.h"
+#include "api/service_view.h"
+#include "cache/snapshot.h"
+#include "cache/snapshot_builder.h"
+#include "netstack/nft_backend.h"
+#include "netstack/nft_syncer.h"
+#include "netstack/rule_model.h"
+
+using namespace edgeway;
+using namespace edgeway::netstack;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+double ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
+
+std::string ipv4(uint32_t v) {
+  return std::to_string(v >> 24) + "." + std::to_string((v >> 16) & 255) + "." + std::to_string((v >> 8) & 255) + "." +
+         std::to_string(v & 255);
+}
+
+cache::ServicePtr service(int i) {
+  nlohmann::json j = {{"kind", "Service"},
+                      {"apiVersion", "v1"},
+                      {"metadata", {{"name", "svc-" + std::to_string(i)}, {"namespace", "scale"}}},
+                      {"spec",
+                       {{"type", "NodePort"},
+                        {"clusterIP", ipv4(0x0a2b0000 + 1 + i)},
+                        {"clusterIPs", {ipv4(0x0a2b0000 + 1 + i)}},
+                        {"ports", {{{"name", "http"}, {"port", 80}, {"protocol", "TCP"}, {"targetPort", 8080},
+                                    {"nodePort", 30000 + i % 2768}}}}}}};
+  // NodePorts beyond the range would collide: only the first 2,768 Services get one.
+  if (i >= 2768) j["spec"]["type"] = "ClusterIP", j["spec"]["ports"][0].erase("nodePort");
+  auto v = api::ServiceView::parse(j.dump());
+  if (!v.isOk()) std::abort();
+  return std::make_shared<const api::ServiceView>(std::move(*v));
+}
+
+cache::EndpointSlicePtr endpoints(int i, int generation = 0) {
+  nlohmann::json eps = nlohmann::json::array();
+  for (int k = 0; k < 3; ++k) {
+    uint32_t addr = 0x0a2a0000 + 3 * static_cast<uint32_t>(i) + k + 1 + static_cast<uint32_t>(generation) * 0x100000;
+    eps.push_back({{"addresses", {ipv4(addr)}},
+                   {"nodeName", k == 0 ? "node-a" : "node-b"},
+                   {"conditions", {{"ready", true}, {"serving", true}, {"terminating", false}}}});
+  }
+  nlohmann::json j = {{"kind", "EndpointSlice"},
+                      {"apiVersion", "discovery.k8s.io/v1"},
+                      {"metadata",
+                       {{"name", "svc-" + std::to_string(i) + "-1"},
+                        {"namespace", "scale"},
+                        {"labels", {{"kubernetes.io/service-name", "svc-" + std::to_string(i)}}}}},
+                      {"addressType", "IPv4"},
+                      {"endpoints", eps},
+                      {"ports", {{{"name", "http"}, {"port", 8080}, {"protocol", "TCP"}}}}};
+  auto v = api::EndpointSliceView::parse(j.dump());
+  if (!v.isOk()) std::abort();
+  return std::make_shared<const api::EndpointSliceView>(std::move(*v));
+}
+
+NodeInfo node() {
+  NodeInfo n;
+  n.name = "node-a";
+  n.addresses = {*IpAddress::parse("192.168.77.1")};
+  n.clusterCidrs = {*Cidr::parse("10.42.0.0/16")};
+  return n;
+}
+
+std::shared_ptr<const cache::Snapshot> snapshotOf(int services) {
+  cache::SnapshotBuilder b{cache::Snapshot()};
+  for (int i = 0; i < services; ++i) {
+    b.put(service(i));
+    b.put(endpoints(i));
+  }
+  return b.build(1, true);
+}
+
+// Times the kernel commit alone.
+class TimedBackend : public NftBackend {
+ public:
+  explicit TimedBackend(NftBackend& inner) : inner_(inner) {}
+  Status commit(const NftBatch& batch) override {
+    auto t0 = Clock::now();
+    Status s = inner_.commit(batch);
+    last = Clock::now() - t0;
+    return s;
+  }
+  Result<std::vector<Element>> listElements(IpFamily f, const std::string& t, const NamedSet& s) override {
+    return inner_.listElements(f, t, s);
+  }
+  Clock::duration last{};
+
+ private:
+  NftBackend& inner_;
+};
+
+struct Stats {
+  double median, p99;
+};
+Stats stats(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  if (v.empty()) return {0, 0};
+  return {v[v.size() / 2], v[std::min(v.size() - 1, static_cast<size_t>(v.size() * 0.99))]};
+}
+
+std::string ns;
+void cleanup() {
+  if (!ns.empty()) std::system(("ip netns del " + ns + " 2>/dev/null").c_str());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const int changes = argc > 1 ? std::atoi(argv[1]) : 200;
+  if (geteuid() != 0) {
+    std::fprintf(stderr, "needs root (creates a network namespace)\n");
+    return 77;
+  }
+  ns = "edgeway-bench-" + std::to_string(getpid());
+  if (std::system(("ip netns add " + ns).c_str()) != 0) return 1;
+  std::atexit(cleanup);
+  int fd = open(("/run/netns/" + ns).c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0 || setns(fd, CLONE_NEWNET) != 0) {
+    std::perror("setns");
+    return 1;
+  }
+  close(fd);
+  auto real = openNetlinkBackend();
+  if (!real.isOk()) {
+    std::fprintf(stderr, "%s\n", real.status().message().c_str());
+    return 1;
+  }
+  TimedBackend backend(**real);
+
+  std::printf("%-44s %10s %10s %10s\n", "operation", "services", "median ms", "p99 ms");
+  for (int n : {100, 1000, 10000}) {
+    auto t0 = Clock::now();
+    auto snap = snapshotOf(n);
+    auto t1 = Clock::now();
+    RuleModel model = buildRuleModel(*snap, node());
+    auto t2 = Clock::now();
+    std::vector<double> full, commit;
+    for (int rep = 0; rep < 3; ++rep) {
+      NftSyncer fresh(backend);  // first sync: add + delete + create, one transaction
+      auto s0 = Clock::now();
+      auto r = fresh.sync(model);
+      if (!r.isOk()) {
+        std::fprintf(stderr, "full sync: %s\n", r.status().message().c_str());
+        return 1;
+      }
+      full.push_back(ms(Clock::now() - s0));
+      commit.push_back(ms(backend.last));
+    }
+    std::printf("%-44s %10d %10.1f %10s   (%zu elements; snapshot %.0f ms, model %.0f ms)\n",
+                "full sync (3 runs: median, max)", n, stats(full).median,
+                std::to_string(*std::max_element(full.begin(), full.end())).substr(0, 7).c_str(),
+                model.tables[0].elementCount() + model.tables[1].elementCount(), ms(t1 - t0), ms(t2 - t1));
+    if (n == 1000) continue;
+
+    NftSyncer syncer(backend);
+    if (!syncer.sync(model).isOk()) return 1;
+    cache::SnapshotBuilder b{*snap};
+    std::vector<double> addSync, addCommit, epSync, epCommit, build;
+    for (int k = 0; k < changes; ++k) {
+      // One Service added.
+      b.put(service(n + k));
+      b.put(endpoints(n + k));
+      auto m0 = Clock::now();
+      RuleModel added = buildRuleModel(*b.build(2 + 2 * k, true), node());
+      build.push_back(ms(Clock::now() - m0));
+      auto s0 = Clock::now();
+      auto r = syncer.sync(std::move(added));
+      if (!r.isOk() || r->full) {
+        std::fprintf(stderr, "add: %s\n", r.isOk() ? "unexpected full sync" : r.status().message().c_str());
+        return 1;
+      }
+      addSync.push_back(ms(Clock::now() - s0));
+      addCommit.push_back(ms(backend.last));
+      // One endpoint changed (of an existing Service).
+      b.put(endpoints(k % n, k + 1));
+      RuleModel changed = buildRuleModel(*b.build(3 + 2 * k, true), node());
+      s0 = Clock::now();
+      r = syncer.sync(std::move(changed));
+      if (!r.isOk() || r->full) {
+        std::fprintf(stderr, "endpoint: %s\n", r.isOk() ? "unexpected full sync" : r.status().message().c_str());
+        return 1;
+      }
+      epSync.push_back(ms(Clock::now() - s0));
+      epCommit.push_back(ms(backend.last));
+    }
+    auto row = [&](const char* what, const std::vector<double>& v) {
+      Stats s = stats(v);
+      std::printf("%-44s %10d %10.2f %10.2f\n", what, n, s.median, s.p99);
+    };
+    row("+1 Service: syncer (diff+encode+commit)", addSync);
+    row("+1 Service: kernel commit", addCommit);
+    row("endpoint changed: syncer (diff+encode+commit)", epSync);
+    row("endpoint changed: kernel commit", epCommit);
+    row("model rebuild (buildRuleModel, whole snapshot)", build);
+  }
+  return 0;
+}

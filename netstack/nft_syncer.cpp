@@ -1,0 +1,318 @@
+#include "netstack/nft_syncer.h"
+
+#include <algorithm>
+#include <iterator>
+#include <set>
+#include <string>
+
+#include "netstack/nft_text.h"
+
+namespace edgeway::netstack {
+namespace {
+
+const Table* findTable(const std::vector<Table>& tables, IpFamily f, const std::string& name) {
+  for (const auto& t : tables)
+    if (t.family == f && t.name == name) return &t;
+  return nullptr;
+}
+
+bool sameDeclaration(const NamedSet& a, const NamedSet& b) {
+  return a.name == b.name && a.key == b.key && a.data == b.data && a.interval == b.interval &&
+         a.dynamic == b.dynamic && a.timeoutSeconds == b.timeoutSeconds && a.size == b.size && a.comment == b.comment;
+}
+
+bool sameChainDeclaration(const Chain& a, const Chain& b) {
+  return a.name == b.name && a.isBase == b.isBase && a.comment == b.comment &&
+         (!a.isBase || (a.hook.type == b.hook.type && a.hook.point == b.hook.point && a.hook.priority == b.hook.priority));
+}
+
+bool sameRules(const Chain& a, const Chain& b, IpFamily f) {
+  if (a.rules.size() != b.rules.size()) return false;
+  for (size_t i = 0; i < a.rules.size(); ++i)
+    if (renderRule(a.rules[i], f) != renderRule(b.rules[i], f)) return false;
+  return true;
+}
+
+std::set<std::string> setsUsedBy(const Chain& c) {
+  std::set<std::string> out;
+  for (const auto& r : c.rules) {
+    for (const auto& m : r.matches)
+      if (const auto* l = std::get_if<MatchLookup>(&m)) out.insert(l->set);
+    for (const auto& s : r.statements) {
+      if (const auto* d = std::get_if<StmtDnatMap>(&s)) out.insert(d->map);
+      if (const auto* u = std::get_if<StmtMapUpdate>(&s)) out.insert(u->map);
+    }
+  }
+  return out;
+}
+
+// The table without elements: what the encoder needs to type the rules' lookups.
+std::shared_ptr<const Table> skeleton(const Table& t) {
+  auto s = std::make_shared<Table>();
+  s->family = t.family;
+  s->name = t.name;
+  for (const auto& set : t.sets) {
+    NamedSet d = set;
+    d.elements.clear();
+    s->sets.push_back(std::move(d));
+  }
+  return s;
+}
+
+void replaceTable(NftBatch& batch, const Table& t) { batch.replaceTable(t); }
+
+// Elements are sorted with unique (key, data); the comment (which names the owning Service,
+// and shows in `nft list`) is compared too, so an entry that changes hands is rewritten.
+bool lessWithComment(const Element& a, const Element& b) {
+  if (a < b) return true;
+  if (b < a) return false;
+  return a.comment < b.comment;
+}
+bool equalWithComment(const std::vector<Element>& a, const std::vector<Element>& b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(),
+                    [](const Element& x, const Element& y) { return x == y && x.comment == y.comment; });
+}
+std::vector<Element> minus(const std::vector<Element>& a, const std::vector<Element>& b) {
+  std::vector<Element> out;
+  std::set_difference(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out), lessWithComment);
+  return out;
+}
+
+// Endpoint maps: entry (addr . proto . port) [. slot] -> addr . port, filled by the syncer.
+bool isEndpointMap(const NamedSet& s) { return s.isMap() && !s.dynamic && s.data.size() == 2 && s.key.size() >= 3; }
+// Affinity maps: saddr . entry -> addr . port, filled by the packet path.
+bool isAffinityMap(const NamedSet& s) { return s.isMap() && s.dynamic && s.key.size() == 4 && s.data.size() == 2; }
+
+// Whether some endpoint map of `t` sends `entry` (addr . proto . port) to `endpoint`.
+// Elements are sorted by key, so an entry's elements are contiguous: a binary search.
+bool serves(const Table& t, const std::vector<Value>& entry, const std::vector<Value>& endpoint) {
+  for (const auto& s : t.sets) {
+    if (!isEndpointMap(s)) continue;
+    auto it = std::lower_bound(s.elements.begin(), s.elements.end(), entry,
+                               [](const Element& e, const std::vector<Value>& k) {
+                                 return std::lexicographical_compare(e.key.begin(), e.key.begin() + 3, k.begin(), k.end());
+                               });
+    for (; it != s.elements.end() && std::equal(entry.begin(), entry.end(), it->key.begin()); ++it)
+      if (it->data == endpoint) return true;
+  }
+  return false;
+}
+
+void diffTable(NftBatch& batch, const Table& from, const Table& to,
+               const std::function<std::vector<Element>(const Table&, const NamedSet&)>& affinity,
+               SyncReport& report) {
+  const IpFamily f = to.family;
+  for (const auto& c : to.chains) {
+    const Chain* old = from.findChain(c.name);
+    if (old && !sameChainDeclaration(*old, c)) {  // a hook moved: rare, replace the table
+      replaceTable(batch, to);
+      report.structureChanges++;
+      return;
+    }
+  }
+
+  std::set<std::string> newSets, dirtySets;  // dirty: recreated or removed (references must go first)
+  for (const auto& s : to.sets) {
+    const NamedSet* old = from.findSet(s.name);
+    if (!old)
+      newSets.insert(s.name);
+    else if (!sameDeclaration(*old, s))
+      dirtySets.insert(s.name);
+  }
+  for (const auto& s : from.sets)
+    if (!to.findSet(s.name)) dirtySets.insert(s.name);
+
+  std::set<std::string> refill;  // chains present in both whose rules are rewritten
+  for (const auto& c : to.chains) {
+    const Chain* old = from.findChain(c.name);
+    if (!old) continue;
+    bool usesDirty = false;
+    for (const auto& name : setsUsedBy(*old)) usesDirty = usesDirty || dirtySets.count(name);
+    if (usesDirty || !sameRules(*old, c, f)) refill.insert(c.name);
+  }
+
+  // 1. Remove references, then what they referenced.
+  for (const auto& c : from.chains) {
+    if (refill.count(c.name) || !to.findChain(c.name)) {
+      batch.flushChain(f, to.name, c);
+      report.structureChanges++;
+    }
+  }
+  for (const auto& c : from.chains)
+    if (!to.findChain(c.name)) batch.deleteChain(f, to.name, c);
+  for (const auto& s : from.sets) {
+    if (dirtySets.count(s.name)) {
+      batch.deleteSet(f, to.name, s);
+      report.structureChanges++;
+    }
+  }
+  // 2. Sets: new and recreated ones with all their elements; the others by difference.
+  bool endpointRemoved = false;
+  std::vector<std::pair<std::vector<Value>, std::vector<Value>>> removedPairs;  // entry, endpoint
+  for (const auto& s : to.sets) {
+    if (newSets.count(s.name) || dirtySets.count(s.name)) {
+      batch.addSet(f, to.name, s);
+      batch.addElements(f, to.name, s, s.elements);
+      report.structureChanges++;
+      report.elementsAdded += s.elements.size();
+      continue;
+    }
+    const NamedSet& old = *from.findSet(s.name);
+    if (equalWithComment(old.elements, s.elements)) continue;
+    std::vector<Element> removed = minus(old.elements, s.elements);
+    std::vector<Element> added = minus(s.elements, old.elements);
+    report.elementsRemoved += removed.size();
+    report.elementsAdded += added.size();
+    if (!removed.empty() && isEndpointMap(s)) {
+      endpointRemoved = true;
+      for (const auto& e : removed) removedPairs.emplace_back(std::vector<Value>(e.key.begin(), e.key.begin() + 3), e.data);
+    }
+    // Deletes first: an element whose key stays but whose data changes is deleted and re-added.
+    batch.deleteElements(f, to.name, s, std::move(removed));
+    batch.addElements(f, to.name, s, std::move(added));
+  }
+  // 3. Affinity entries that point at an endpoint no longer serving their entry. The maps
+  // are read from the kernel only when an (entry, endpoint) pair really went away (not when
+  // an endpoint merely got other slots).
+  if (endpointRemoved && affinity) {
+    bool pairGone = false;
+    for (const auto& [entry, endpoint] : removedPairs)
+      if (!serves(to, entry, endpoint)) pairGone = true;
+    for (const auto& s : to.sets) {
+      if (!pairGone || !isAffinityMap(s) || newSets.count(s.name) || dirtySets.count(s.name)) continue;
+      std::vector<Element> stale;
+      for (auto& e : affinity(to, s)) {
+        if (e.key.size() != 4 || e.data.size() != 2) continue;
+        std::vector<Value> entry(e.key.begin() + 1, e.key.end());
+        if (!serves(to, entry, e.data)) stale.push_back(std::move(e));
+      }
+      report.affinityRemoved += stale.size();
+      batch.destroyElements(f, to.name, s, std::move(stale));
+    }
+  }
+  // 4. New chains, then the rules of new and refilled chains (sets exist by now).
+  std::shared_ptr<const Table> context;
+  for (const auto& c : to.chains) {
+    if (!from.findChain(c.name)) {
+      batch.addChain(f, to.name, c);
+      report.structureChanges++;
+    }
+  }
+  for (const auto& c : to.chains) {
+    if (from.findChain(c.name) && !refill.count(c.name)) continue;
+    if (!context) context = skeleton(to);
+    for (const auto& r : c.rules) batch.addRule(f, to.name, c, r, context);
+  }
+}
+
+size_t countElements(const std::vector<Table>& tables) {
+  size_t n = 0;
+  for (const auto& t : tables) n += t.elementCount();
+  return n;
+}
+
+}  // namespace
+
+NftSyncer::NftSyncer(NftBackend& backend, NftSyncerOptions options)
+    : backend_(backend), options_(std::move(options)) {}
+
+bool NftSyncer::fullSyncPending() const {
+  if (!mirrorValid_ || !lastFull_) return true;
+  return options_.fullResyncPeriod.count() > 0 && options_.clock() - *lastFull_ >= options_.fullResyncPeriod;
+}
+
+NftBatch NftSyncer::fullReplace(const std::vector<Table>& to) {
+  NftBatch batch;
+  for (const auto& t : to) replaceTable(batch, t);
+  return batch;
+}
+
+NftBatch NftSyncer::diff(const std::vector<Table>& from, const std::vector<Table>& to,
+                         const std::function<std::vector<Element>(const Table&, const NamedSet&)>& affinity,
+                         SyncReport& report) {
+  NftBatch batch;
+  for (const auto& t : to) {
+    const Table* old = findTable(from, t.family, t.name);
+    if (!old) {
+      replaceTable(batch, t);
+      report.structureChanges++;
+      report.elementsAdded += t.elementCount();
+    } else {
+      diffTable(batch, *old, t, affinity, report);
+    }
+  }
+  for (const auto& t : from)
+    if (!findTable(to, t.family, t.name)) {
+      batch.addTable(t.family, t.name);
+      batch.deleteTable(t.family, t.name);
+      report.structureChanges++;
+    }
+  return batch;
+}
+
+Result<SyncReport> NftSyncer::sync(const RuleModel& desired) { return syncTables(desired.tables, nullptr); }
+
+Result<SyncReport> NftSyncer::sync(RuleModel&& desired) { return syncTables(desired.tables, &desired.tables); }
+
+Result<SyncReport> NftSyncer::syncTables(const std::vector<Table>& tables, std::vector<Table>* adopt) {
+  struct {
+    const std::vector<Table>& tables;
+  } desired{tables};
+  const auto now = options_.clock();
+  const bool full = fullSyncPending();
+  SyncReport report;
+  report.full = full;
+  report.totalElements = countElements(desired.tables);
+  NftBatch batch;
+  if (full) {
+    batch = fullReplace(desired.tables);
+    report.elementsAdded = report.totalElements;
+    // Tables managed before but not wanted now (never the case with a fixed model shape).
+    for (const auto& [family, name] : managed_)
+      if (!findTable(desired.tables, family, name)) {
+        batch.addTable(family, name);
+        batch.deleteTable(family, name);
+      }
+  } else {
+    auto affinity = [this](const Table& t, const NamedSet& s) -> std::vector<Element> {
+      auto listed = backend_.listElements(t.family, t.name, s);
+      return listed.isOk() ? std::move(*listed) : std::vector<Element>{};
+    };
+    batch = diff(mirror_, desired.tables, affinity, report);
+  }
+  report.operations = batch.ops.size();
+  if (!batch.empty()) {
+    Status s = backend_.commit(batch);
+    if (!s.isOk()) {
+      mirrorValid_ = false;
+      mirror_.clear();
+      return s;
+    }
+    report.sent = true;
+  }
+  if (adopt)
+    mirror_ = std::move(*adopt);
+  else
+    mirror_ = desired.tables;
+  mirrorValid_ = true;
+  if (full) lastFull_ = now;
+  managed_.clear();
+  for (const auto& t : mirror_) managed_.emplace_back(t.family, t.name);
+  return report;
+}
+
+Status NftSyncer::deleteTables() {
+  auto managed = managed_;
+  if (managed.empty()) managed = {{IpFamily::kIPv4, "edgeway"}, {IpFamily::kIPv6, "edgeway"}};
+  NftBatch batch;
+  for (const auto& [family, name] : managed) {
+    batch.addTable(family, name);  // so that deleting a missing table is not an error
+    batch.deleteTable(family, name);
+  }
+  Status s = backend_.commit(batch);
+  mirror_.clear();
+  mirrorValid_ = false;
+  return s;
+}
+
+}  // namespace edgeway::netstack

@@ -1,0 +1,112 @@
+#pragma once
+// ServiceProxy: the nftables service proxy as one component for cmd/main.cpp.
+//
+//   auto proxy = netstack::ServiceProxy::create(clusterState, options);   // Result<unique_ptr>
+//   if (!proxy.isOk()) ... (no nftables / no CAP_NET_ADMIN: a plain-words Status)
+//   (*proxy)->start();            // subscribes to the cache, starts the sync thread
+//   ... /readyz: (*proxy)->hasSynced()
+//   (*proxy)->stop();             // joins the thread; deletes the tables unless keepTablesOnExit
+//
+// Threads: one sync thread of its own. The cache callback only stores the newest Snapshot
+// pointer and wakes the thread, so snapshots that arrive during a sync are coalesced into
+// the next one. Snapshots before the cache has synced are ignored: nothing is programmed
+// until the first synced Snapshot (the first sync replaces our tables atomically, removing
+// whatever a previous run left). A failed sync is retried (as a full replacement) after
+// `retryInterval`; a full resync runs every `resyncPeriod`. stats() and hasSynced() are
+// safe from any thread.
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "base/ip.h"
+#include "base/status.h"
+#include "cache/cluster_state.h"
+#include "netstack/nft_backend.h"
+#include "netstack/nft_syncer.h"
+#include "netstack/rule_model.h"
+
+namespace edgeway::netstack {
+
+struct ProxyOptions {
+  std::string nodeName;
+  // Node addresses (NodePorts are served on these). Called on the sync thread before each
+  // model build, so a function can follow address changes; a fixed list works too.
+  std::function<std::vector<IpAddress>()> nodeAddresses;
+  std::vector<Cidr> clusterCidrs;  // --cluster-cidr
+  std::vector<Cidr> serviceCidrs;  // --service-cidr (not used by the model yet)
+  bool masqueradeAll = false;
+  bool keepTablesOnExit = false;
+  std::chrono::seconds resyncPeriod{3600};
+  std::chrono::milliseconds retryInterval{1000};
+
+  static std::function<std::vector<IpAddress>()> fixed(std::vector<IpAddress> addresses) {
+    return [a = std::move(addresses)] { return a; };
+  }
+};
+
+struct ProxyStats {
+  uint64_t syncs = 0;         // successful syncs that sent a batch or found nothing to do
+  uint64_t fullSyncs = 0;     // of which full replacements
+  uint64_t failures = 0;      // failed syncs
+  double lastSyncSeconds = 0; // model build + diff + commit of the last sync
+  uint64_t lastElements = 0;  // elements in the last programmed model
+  std::string lastError;      // empty after a successful sync
+};
+
+class ServiceProxy {
+ public:
+  // Opens the netfilter netlink socket (fails in plain words without nftables or
+  // CAP_NET_ADMIN). `state` must outlive the proxy.
+  static Result<std::unique_ptr<ServiceProxy>> create(cache::ClusterState& state, ProxyOptions options);
+  // With a given backend (tests).
+  static std::unique_ptr<ServiceProxy> create(cache::ClusterState& state, ProxyOptions options,
+                                              std::unique_ptr<NftBackend> backend);
+  ~ServiceProxy();
+
+  ServiceProxy(const ServiceProxy&) = delete;
+  ServiceProxy& operator=(const ServiceProxy&) = delete;
+
+  void start();
+  // Stops the thread; then deletes the tables unless keepTablesOnExit. Idempotent.
+  Status stop();
+
+  // True once a model built from a synced Snapshot has been programmed.
+  bool hasSynced() const { return synced_.load(); }
+  ProxyStats stats() const;
+  // Asks for a full replacement at the next sync (and triggers one).
+  void requestFullSync();
+
+ private:
+  ServiceProxy(cache::ClusterState& state, ProxyOptions options, std::unique_ptr<NftBackend> backend);
+  void run();
+  bool syncOnce(const std::shared_ptr<const cache::Snapshot>& snapshot);  // false: failed
+
+  cache::ClusterState& state_;
+  const ProxyOptions options_;
+  std::unique_ptr<NftBackend> backend_;
+  NftSyncer syncer_;  // sync thread only
+
+  mutable std::mutex mu_;
+  std::condition_variable wake_;
+  std::shared_ptr<const cache::Snapshot> pending_;  // newest unsynced Snapshot (mu_)
+  std::shared_ptr<const cache::Snapshot> last_;     // last one synced (sync thread)
+  bool stopping_ = false;                           // mu_
+  bool fullRequested_ = false;                      // mu_
+  ProxyStats stats_;                                // mu_
+
+  std::atomic<bool> synced_{false};
+  bool started_ = false;
+  bool stopped_ = false;
+  cache::ClusterState::SubscriptionId subscription_ = 0;
+  std::thread thread_;
+};
+
+}  // namespace edgeway::netstack
