@@ -125,9 +125,11 @@ Result<std::unique_ptr<dns::DnsService>> startDns(const ServerFlags& flags, http
 // The nftables service proxy, on the node's addresses (--node-ip, else the host's, read
 // again before each sync so a changed address is followed).
 Result<std::unique_ptr<netstack::ServiceProxy>> startProxy(const ServerFlags& flags, const std::string& nodeName,
-                                                           cache::ClusterState& clusterState) {
+                                                           cache::ClusterState& clusterState, http::IoContext& io) {
   netstack::ProxyOptions options;
   options.nodeName = nodeName;
+  options.announceLoadBalancers = !flags.lbPools.empty();  // addresses of a pool of our own
+  options.io = &io.asio();                                  // healthCheckNodePort listeners
   std::vector<IpAddress> fixed;
   for (const std::string& text : flags.nodeIps) {
     if (auto ip = IpAddress::parse(text); ip.isOk()) fixed.push_back(*ip);
@@ -294,7 +296,7 @@ int runServer(const std::vector<std::string>& args) {
 
   std::unique_ptr<netstack::ServiceProxy> proxy;
   if (flags->proxy == "nftables") {
-    auto started = startProxy(*flags, (*controllers)->nodeName(), clusterState);
+    auto started = startProxy(*flags, (*controllers)->nodeName(), clusterState, io);
     if (!started.isOk()) {
       log::error(started.status().message());
       return 1;

@@ -1,13 +1,35 @@
 #include "netstack/proxy.h"
 
+#include <algorithm>
+#include <set>
+
 #include "base/log.h"
+#include "cache/snapshot.h"
 
 namespace edgeway::netstack {
 
 Result<std::unique_ptr<ServiceProxy>> ServiceProxy::create(cache::ClusterState& state, ProxyOptions options) {
   auto backend = openNetlinkBackend();
   if (!backend.isOk()) return backend.status();
-  return create(state, std::move(options), std::move(*backend));
+  const bool announce = options.announceLoadBalancers;
+  auto proxy = create(state, std::move(options), std::move(*backend));
+  // Created here, on the caller's thread: their sockets stay in its network namespace.
+  if (auto cleaner = ConntrackCleaner::create(); cleaner.isOk()) {
+    proxy->conntrack_ = std::move(*cleaner);
+  } else {
+    log::warn("service proxy: UDP conntrack entries of removed endpoints are not cleared: ",
+              cleaner.status().message());
+  }
+  if (announce) {
+    AnnouncerOptions ao;
+    ao.enableIpv6Forwarding = true;
+    if (auto announcer = LoadBalancerAnnouncer::create(ao); announcer.isOk()) {
+      proxy->announcer_ = std::move(*announcer);
+    } else {
+      log::warn("service proxy: LoadBalancer addresses are not announced: ", announcer.status().message());
+    }
+  }
+  return proxy;
 }
 
 std::unique_ptr<ServiceProxy> ServiceProxy::create(cache::ClusterState& state, ProxyOptions options,
@@ -15,23 +37,28 @@ std::unique_ptr<ServiceProxy> ServiceProxy::create(cache::ClusterState& state, P
   return std::unique_ptr<ServiceProxy>(new ServiceProxy(state, std::move(options), std::move(backend)));
 }
 
-ServiceProxy::ServiceProxy(cache::ClusterState& state, ProxyOptions options, std::unique_ptr<NftBackend> backend)
+ServiceProxy::ServiceProxy(cache::ClusterState& state, ProxyOptions options,
+                           std::unique_ptr<NftBackend> backend)
     : state_(state),
       options_(std::move(options)),
       backend_(std::move(backend)),
-      syncer_(*backend_, NftSyncerOptions{options_.resyncPeriod, [] { return std::chrono::steady_clock::now(); }}) {}
+      syncer_(*backend_,
+              NftSyncerOptions{options_.resyncPeriod, [] { return std::chrono::steady_clock::now(); }}) {
+  if (options_.io) health_ = std::make_unique<HealthCheckServer>(*options_.io);
+}
 
 ServiceProxy::~ServiceProxy() { (void)stop(); }
 
 void ServiceProxy::start() {
   if (started_) return;
   started_ = true;
-  subscription_ = state_.subscribe([this](const std::shared_ptr<const cache::Snapshot>& snapshot, const cache::Changes&) {
-    if (!snapshot->synced()) return;
-    std::lock_guard<std::mutex> lock(mu_);
-    pending_ = snapshot;
-    wake_.notify_one();
-  });
+  subscription_ =
+      state_.subscribe([this](const std::shared_ptr<const cache::Snapshot>& snapshot, const cache::Changes&) {
+        if (!snapshot->synced()) return;
+        std::lock_guard<std::mutex> lock(mu_);
+        pending_ = snapshot;
+        wake_.notify_one();
+      });
   // Subscribe first, then read current(): a snapshot may be seen twice, never missed.
   auto current = state_.current();
   if (current->synced()) {
@@ -51,7 +78,12 @@ Status ServiceProxy::stop() {
     wake_.notify_one();
   }
   if (thread_.joinable()) thread_.join();
+  health_.reset();  // closes the healthCheckNodePort listeners
   if (options_.keepTablesOnExit) return Status::ok();
+  if (announcer_) {
+    if (Status s = announcer_->removeAll(); !s.isOk())
+      log::warn("service proxy: removing the LoadBalancer addresses: ", s.message());
+  }
   Status s = syncer_.deleteTables();
   if (!s.isOk()) log::warn("service proxy: removing the nftables tables: ", s.message());
   return s;
@@ -90,7 +122,8 @@ void ServiceProxy::run() {
     if (!snapshot) continue;          // the cache has not synced: never program before it
     bool full = syncer_.fullSyncPending();
     failed = !syncOnce(snapshot);
-    if (!failed && full && options_.resyncPeriod.count() > 0) nextResync = Clock::now() + options_.resyncPeriod;
+    if (!failed && full && options_.resyncPeriod.count() > 0)
+      nextResync = Clock::now() + options_.resyncPeriod;
   }
 }
 
@@ -102,12 +135,15 @@ bool ServiceProxy::syncOnce(const std::shared_ptr<const cache::Snapshot>& snapsh
   node.clusterCidrs = options_.clusterCidrs;
   node.masqueradeAll = options_.masqueradeAll;
   RuleModel model = buildRuleModel(*snapshot, node);
+  detail::UdpEndpointIndex udp;
+  if (conntrack_) udp = detail::udpEndpointIndex(model);
   const auto built = std::chrono::steady_clock::now();
   for (const auto& w : model.warnings) log::warn("service proxy: ", w.service, ": ", w.message);
   auto report = syncer_.sync(std::move(model));
   const auto end = std::chrono::steady_clock::now();
   const double seconds = std::chrono::duration<double>(end - start).count();
   last_ = snapshot;
+  if (report.isOk()) afterSync(*snapshot, node, std::move(udp));
   std::lock_guard<std::mutex> lock(mu_);
   stats_.lastSyncSeconds = seconds;
   if (!report.isOk()) {
@@ -121,12 +157,83 @@ bool ServiceProxy::syncOnce(const std::shared_ptr<const cache::Snapshot>& snapsh
   stats_.lastElements = report->totalElements;
   stats_.lastError.clear();
   synced_ = true;
-  log::debug("service proxy: ", report->full ? "full" : "incremental", " sync of revision ", snapshot->revision(),
-             " in ", seconds * 1000, " ms (model ", std::chrono::duration<double, std::milli>(built - start).count(),
-             " ms): ", report->operations, " ops, +", report->elementsAdded, "/-", report->elementsRemoved,
-             " elements, ", report->affinityRemoved, " stale affinity entries, ", report->structureChanges,
+  log::debug("service proxy: ", report->full ? "full" : "incremental", " sync of revision ",
+             snapshot->revision(), " in ", seconds * 1000, " ms (model ",
+             std::chrono::duration<double, std::milli>(built - start).count(), " ms): ", report->operations,
+             " ops, +", report->elementsAdded, "/-", report->elementsRemoved, " elements, ",
+             report->affinityRemoved, " stale affinity entries, ", report->structureChanges,
              " structure changes, ", report->totalElements, " elements in all");
   return true;
+}
+
+namespace {
+
+bool isNodeAddress(const NodeInfo& node, const IpAddress& ip) {
+  return std::find(node.addresses.begin(), node.addresses.end(), ip) != node.addresses.end();
+}
+
+// Ready endpoints on this node (the larger count of the two families), as kube-proxy's
+// health server counts them: terminating endpoints do not count.
+int readyLocalEndpoints(const cache::Snapshot& snapshot, const api::ServiceView& svc,
+                        const std::string& nodeName) {
+  std::set<IpAddress> perFamily[2];
+  for (const auto& slice : snapshot.endpointSlicesOf(svc.ns, svc.name)) {
+    for (const auto& ep : slice->endpoints) {
+      if (ep.addresses.empty() || !ep.ready || nodeName.empty() || ep.nodeName != nodeName) continue;
+      const IpAddress& ip = ep.addresses.front();
+      perFamily[ip.family() == IpFamily::kIPv4 ? 0 : 1].insert(ip);
+    }
+  }
+  return static_cast<int>(std::max(perFamily[0].size(), perFamily[1].size()));
+}
+
+}  // namespace
+
+void ServiceProxy::afterSync(const cache::Snapshot& snapshot, const NodeInfo& node,
+                             detail::UdpEndpointIndex udp) {
+  if (announcer_) {
+    std::vector<IpAddress> wanted;
+    for (const auto& svc : snapshot.services()) {
+      if (svc->type != api::ServiceType::kLoadBalancer || !svc->loadBalancerClass.empty()) continue;
+      if (svc->headless || svc->clusterIps.empty()) continue;
+      for (const auto& ing : svc->loadBalancerIngress)
+        if (ing.ip && !isNodeAddress(node, *ing.ip)) wanted.push_back(*ing.ip);
+    }
+    std::sort(wanted.begin(), wanted.end());
+    wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
+    if (Status s = announcer_->sync(wanted); !s.isOk())
+      log::warn("service proxy: announcing LoadBalancer addresses: ", s.message());
+  }
+  if (health_) {
+    std::map<uint16_t, ServiceHealth> services;
+    for (const auto& svc : snapshot.services()) {
+      if (svc->externalTrafficPolicy != api::TrafficPolicy::kLocal || svc->healthCheckNodePort <= 0 ||
+          svc->healthCheckNodePort > 65535)
+        continue;
+      if (svc->type != api::ServiceType::kLoadBalancer && svc->type != api::ServiceType::kNodePort) continue;
+      services[static_cast<uint16_t>(svc->healthCheckNodePort)] =
+          ServiceHealth{svc->ns, svc->name, readyLocalEndpoints(snapshot, *svc, node.name)};
+    }
+    if (Status s = health_->sync(services); !s.isOk())
+      log::warn("service proxy: health check node ports: ", s.message());
+  }
+  if (conntrack_) {
+    if (lastUdp_) {
+      for (const auto& f : detail::staleUdpFlows(*lastUdp_, udp)) {
+        auto deleted = f.endpoint ? conntrack_->deleteUdpForServiceEndpoint(
+                                        f.entry, f.port, f.endpoint->first, f.endpoint->second)
+                                  : conntrack_->deleteUdpForServiceIp(f.entry, f.port);
+        if (!deleted.isOk()) {
+          log::warn("service proxy: clearing UDP conntrack entries of ", f.entry.toString(), ":", f.port,
+                    ": ", deleted.status().message());
+        } else if (*deleted > 0) {
+          log::debug("service proxy: cleared ", *deleted, " UDP conntrack entries of ", f.entry.toString(),
+                     ":", f.port, f.endpoint ? " to " + f.endpoint->first.toString() : std::string());
+        }
+      }
+    }
+    lastUdp_ = std::move(udp);
+  }
 }
 
 }  // namespace edgeway::netstack

@@ -14,6 +14,21 @@
 // whatever a previous run left). A failed sync is retried (as a full replacement) after
 // `retryInterval`; a full resync runs every `resyncPeriod`. stats() and hasSynced() are
 // safe from any thread.
+//
+// After each successful sync, on the same thread (failures are logged, never fatal):
+// * LoadBalancer announcement (ProxyOptions::announceLoadBalancers): every ingress IP of
+//   the Services of type LoadBalancer without a loadBalancerClass (ours) is put on the
+//   `edgeway-lb` interface by a LoadBalancerAnnouncer (ARP / proxy NDP), addresses of the
+//   node itself excepted. The announcer is created with enableIpv6Forwarding: proxy NDP
+//   needs forwarding on the uplink, and a node that forwards to Service endpoints has it on
+//   anyway. stop() removes the interface unless keepTablesOnExit.
+// * healthCheckNodePort (ProxyOptions::io set): a HealthCheckServer serves each
+//   externalTrafficPolicy Local Service's healthCheckNodePort with the number of ready
+//   endpoints on this node (the larger of the two families).
+// * UDP conntrack: flows made stale by the model change (detail::staleUdpFlows: an endpoint
+//   that left a UDP entry, or an entry that got its first endpoint) are deleted through a
+//   ConntrackCleaner. Nothing is cleared on the first sync (there is no previous model).
+//   Only the create() that opens netlink sockets builds the cleaner and the announcer.
 
 #include <atomic>
 #include <chrono>
@@ -22,6 +37,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -29,9 +45,17 @@
 #include "base/ip.h"
 #include "base/status.h"
 #include "cache/cluster_state.h"
+#include "netstack/address_announcer.h"
+#include "netstack/conntrack_cleaner.h"
+#include "netstack/health_check_server.h"
 #include "netstack/nft_backend.h"
 #include "netstack/nft_syncer.h"
 #include "netstack/rule_model.h"
+#include "netstack/src/conntrack_flows.h"
+
+namespace boost::asio {
+class io_context;
+}
 
 namespace edgeway::netstack {
 
@@ -46,6 +70,10 @@ struct ProxyOptions {
   bool keepTablesOnExit = false;
   std::chrono::seconds resyncPeriod{3600};
   std::chrono::milliseconds retryInterval{1000};
+  // Announce LoadBalancer ingress addresses on the node's links (--lb-pool given).
+  bool announceLoadBalancers = false;
+  // Where healthCheckNodePort listeners run; null: no health server. Must outlive the proxy.
+  boost::asio::io_context* io = nullptr;
 
   static std::function<std::vector<IpAddress>()> fixed(std::vector<IpAddress> addresses) {
     return [a = std::move(addresses)] { return a; };
@@ -53,12 +81,12 @@ struct ProxyOptions {
 };
 
 struct ProxyStats {
-  uint64_t syncs = 0;         // successful syncs that sent a batch or found nothing to do
-  uint64_t fullSyncs = 0;     // of which full replacements
-  uint64_t failures = 0;      // failed syncs
-  double lastSyncSeconds = 0; // model build + diff + commit of the last sync
-  uint64_t lastElements = 0;  // elements in the last programmed model
-  std::string lastError;      // empty after a successful sync
+  uint64_t syncs = 0;          // successful syncs that sent a batch or found nothing to do
+  uint64_t fullSyncs = 0;      // of which full replacements
+  uint64_t failures = 0;       // failed syncs
+  double lastSyncSeconds = 0;  // model build + diff + commit of the last sync
+  uint64_t lastElements = 0;   // elements in the last programmed model
+  std::string lastError;       // empty after a successful sync
 };
 
 class ServiceProxy {
@@ -88,11 +116,18 @@ class ServiceProxy {
   ServiceProxy(cache::ClusterState& state, ProxyOptions options, std::unique_ptr<NftBackend> backend);
   void run();
   bool syncOnce(const std::shared_ptr<const cache::Snapshot>& snapshot);  // false: failed
+  // The work after a successful nftables sync (announcer, health server, conntrack).
+  void afterSync(const cache::Snapshot& snapshot, const NodeInfo& node, detail::UdpEndpointIndex udp);
 
   cache::ClusterState& state_;
   const ProxyOptions options_;
   std::unique_ptr<NftBackend> backend_;
   NftSyncer syncer_;  // sync thread only
+  // Sync thread only (and stop(), after the thread ended). Each may be null.
+  std::unique_ptr<LoadBalancerAnnouncer> announcer_;
+  std::unique_ptr<HealthCheckServer> health_;
+  std::unique_ptr<ConntrackCleaner> conntrack_;
+  std::optional<detail::UdpEndpointIndex> lastUdp_;  // of the last programmed model
 
   mutable std::mutex mu_;
   std::condition_variable wake_;
