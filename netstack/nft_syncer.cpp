@@ -63,19 +63,26 @@ void replaceTable(NftBatch& batch, const Table& t) { batch.replaceTable(t); }
 
 // Elements are sorted with unique (key, data); the comment (which names the owning Service,
 // and shows in `nft list`) is compared too, so an entry that changes hands is rewritten.
-bool lessWithComment(const Element& a, const Element& b) {
-  if (a < b) return true;
-  if (b < a) return false;
-  return a.comment < b.comment;
-}
-bool equalWithComment(const std::vector<Element>& a, const std::vector<Element>& b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(),
-                    [](const Element& x, const Element& y) { return x == y && x.comment == y.comment; });
-}
-std::vector<Element> minus(const std::vector<Element>& a, const std::vector<Element>& b) {
-  std::vector<Element> out;
-  std::set_difference(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out), lessWithComment);
-  return out;
+// One merge pass over the two sorted element lists: what `from` has and `to` lacks
+// (removed) and the reverse (added) -- the two set differences, without a separate
+// equality pass first.
+void elementDiff(const std::vector<Element>& from, const std::vector<Element>& to, std::vector<Element>& removed,
+                 std::vector<Element>& added) {
+  auto a = from.begin(), b = to.begin();
+  while (a != from.end() && b != to.end()) {
+    // Mostly equal: one equality test, then the order only where they differ.
+    int c = *a == *b ? a->comment.compare(b->comment) : (*a < *b ? -1 : 1);
+    if (c < 0) {
+      removed.push_back(*a++);
+    } else if (c > 0) {
+      added.push_back(*b++);
+    } else {
+      ++a;
+      ++b;
+    }
+  }
+  removed.insert(removed.end(), a, from.end());
+  added.insert(added.end(), b, to.end());
 }
 
 // Endpoint maps: entry (addr . proto . port) [. slot] -> addr . port, filled by the syncer.
@@ -158,9 +165,9 @@ void diffTable(NftBatch& batch, const Table& from, const Table& to,
       continue;
     }
     const NamedSet& old = *from.findSet(s.name);
-    if (equalWithComment(old.elements, s.elements)) continue;
-    std::vector<Element> removed = minus(old.elements, s.elements);
-    std::vector<Element> added = minus(s.elements, old.elements);
+    std::vector<Element> removed, added;
+    elementDiff(old.elements, s.elements, removed, added);
+    if (removed.empty() && added.empty()) continue;
     report.elementsRemoved += removed.size();
     report.elementsAdded += added.size();
     if (!removed.empty() && isEndpointMap(s)) {

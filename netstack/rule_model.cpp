@@ -60,16 +60,25 @@ Value Value::slots(uint32_t first, uint32_t last) {
   return v;
 }
 
-namespace {
-auto tieValue(const Value& v) {
-  const IpAddress& a = v.kind == Value::Kind::kCidr ? v.cidr.network() : v.addr;
-  int prefix = v.kind == Value::Kind::kCidr ? v.cidr.prefixLength() : -1;
-  return std::make_tuple(v.kind, a, prefix, v.proto, v.low, v.high);
+// Order: kind, address (a prefix's network), prefix length, protocol, low, high. Written
+// out field by field: the model's sorts and the syncer's diff compare ~10^5 elements.
+bool operator==(const Value& a, const Value& b) {
+  if (a.kind != b.kind || a.proto != b.proto || a.low != b.low || a.high != b.high) return false;
+  if (a.kind == Value::Kind::kCidr)
+    return a.cidr.prefixLength() == b.cidr.prefixLength() && a.cidr.network() == b.cidr.network();
+  return a.addr == b.addr;
 }
-}  // namespace
-
-bool operator==(const Value& a, const Value& b) { return tieValue(a) == tieValue(b); }
-bool operator<(const Value& a, const Value& b) { return tieValue(a) < tieValue(b); }
+bool operator<(const Value& a, const Value& b) {
+  if (a.kind != b.kind) return a.kind < b.kind;
+  const bool cidr = a.kind == Value::Kind::kCidr;
+  const IpAddress& x = cidr ? a.cidr.network() : a.addr;
+  const IpAddress& y = cidr ? b.cidr.network() : b.addr;
+  if (x != y) return x < y;
+  if (cidr && a.cidr.prefixLength() != b.cidr.prefixLength()) return a.cidr.prefixLength() < b.cidr.prefixLength();
+  if (a.proto != b.proto) return a.proto < b.proto;
+  if (a.low != b.low) return a.low < b.low;
+  return a.high < b.high;
+}
 
 const NamedSet* Table::findSet(const std::string& n) const {
   for (const auto& s : sets)
@@ -301,8 +310,8 @@ class TableBuilder {
   }
 
   void addSets(Table& t) {
-    auto withElements = [](NamedSet s, std::vector<Element> elements) {
-      s.elements = std::move(elements);
+    auto withElements = [](NamedSet s, std::vector<Element>& elements) {
+      s.elements = std::move(elements);  // the builder is used once: move, not copy
       return s;
     };
     std::vector<Element> pods;
