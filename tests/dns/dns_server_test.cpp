@@ -16,6 +16,7 @@
 #include "cache/snapshot_builder.h"
 #include "dns/src/server_query_handler.h"
 #include "dns/src/server_socket.h"
+#include "tests/dns/dns_test_util.h"
 
 namespace edgeway::dns {
 namespace {
@@ -77,21 +78,8 @@ std::shared_ptr<const ClusterZone> zone(bool synced = true, const char* webIp = 
   return ClusterZone::build(*snapshot(synced, webIp), {});
 }
 
-Message query(const std::string& name, Type type = Type::kA, uint16_t id = 0x1234) {
-  Message m;
-  m.header.id = id;
-  m.header.rd = true;
-  m.questions.push_back(Question{name, type, kClassIn});
-  return m;
-}
-
-Message withEdns(Message m, uint16_t size, bool dnssecOk = false) {
-  Edns edns;
-  edns.udpPayloadSize = size;
-  edns.dnssecOk = dnssecOk;
-  m.edns = edns;
-  return m;
-}
+using testing::query;
+using testing::withEdns;
 
 // ---- Clients ----
 
@@ -144,15 +132,7 @@ std::vector<std::string> tcpExchange(const SocketAddress& server, const std::vec
     out += q;
   }
   EXPECT_EQ(::write(fd, out.data(), out.size()), static_cast<ssize_t>(out.size()));
-  auto readAll = [&](char* p, size_t n) {
-    while (n > 0) {
-      const ssize_t r = ::read(fd, p, n);
-      if (r <= 0) return false;
-      p += r;
-      n -= static_cast<size_t>(r);
-    }
-    return true;
-  };
+  auto readAll = [fd](char* p, size_t n) { return testing::readFully(fd, p, n); };
   std::vector<std::string> replies;
   uint8_t length[2];
   while (replies.size() < expect && readAll(reinterpret_cast<char*>(length), 2)) {

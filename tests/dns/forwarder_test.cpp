@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "dns/src/forwarder_cache.h"
+#include "tests/dns/dns_test_util.h"
 
 namespace edgeway::dns {
 namespace {
@@ -91,15 +92,7 @@ class FakeUpstream {
   void serveTcp(int fd) {
     timeval tv{5, 0};
     ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    auto readAll = [&](char* p, size_t n) {
-      while (n > 0) {
-        const ssize_t r = ::read(fd, p, n);
-        if (r <= 0) return false;
-        p += r;
-        n -= static_cast<size_t>(r);
-      }
-      return true;
-    };
+    auto readAll = [fd](char* p, size_t n) { return testing::readFully(fd, p, n); };
     uint8_t len[2];
     while (readAll(reinterpret_cast<char*>(len), 2)) {
       std::string body((size_t{len[0]} << 8) | len[1], '\0');

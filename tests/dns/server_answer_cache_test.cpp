@@ -3,25 +3,14 @@
 #include <gtest/gtest.h>
 
 #include "dns/message.h"
+#include "tests/dns/dns_test_util.h"
 
 namespace edgeway::dns::server_detail {
 namespace {
 
-Message query(const std::string& name, Type type = Type::kA) {
-  Message m;
-  m.header.id = 7;
-  m.header.rd = true;
-  m.questions.push_back(Question{name, type, kClassIn});
-  return m;
-}
-
-Message withEdns(Message m, uint16_t size, bool dnssecOk = false) {
-  Edns edns;
-  edns.udpPayloadSize = size;
-  edns.dnssecOk = dnssecOk;
-  m.edns = edns;
-  return m;
-}
+// Answer-cache keys ignore the ID; 7 keeps the byte comparisons below readable.
+Message query(const std::string& name, Type type = Type::kA) { return testing::query(name, type, 7); }
+using testing::withEdns;
 
 std::optional<std::string> keyOf(const std::string& wire) {
   AnswerCache::Key key;

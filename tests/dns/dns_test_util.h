@@ -1,0 +1,43 @@
+#pragma once
+// Helpers the DNS tests share: queries as a stub resolver sends them, and reading a whole
+// TCP frame from a socket.
+
+#include <unistd.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "dns/message.h"
+
+namespace edgeway::dns::testing {
+
+// A recursive-desired query for `name`, class IN.
+inline Message query(const std::string& name, Type type = Type::kA, uint16_t id = 0x1234) {
+  Message m;
+  m.header.id = id;
+  m.header.rd = true;
+  m.questions.push_back(Question{name, type, kClassIn});
+  return m;
+}
+
+inline Message withEdns(Message m, uint16_t size, bool dnssecOk = false) {
+  Edns edns;
+  edns.udpPayloadSize = size;
+  edns.dnssecOk = dnssecOk;
+  m.edns = edns;
+  return m;
+}
+
+// Reads exactly `n` bytes; false on EOF, error or timeout.
+inline bool readFully(int fd, char* p, size_t n) {
+  while (n > 0) {
+    const ssize_t r = ::read(fd, p, n);
+    if (r <= 0) return false;
+    p += r;
+    n -= static_cast<size_t>(r);
+  }
+  return true;
+}
+
+}  // namespace edgeway::dns::testing
