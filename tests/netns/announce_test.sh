@@ -6,9 +6,7 @@
 source "$(dirname "$0")/lib.sh"
 topology_up
 start_server --lb-pool 192.168.77.200-192.168.77.210 --lb-pool fd77::200-fd77::210
-pod pod1 10.42.0.11 fd42::11 True
-pod pod2 10.42.0.12 fd42::12 True
-pod pod3 10.42.0.13 fd42::13 True edge-2   # declared on another node: not local
+two_local_one_remote
 kok apply -f - <<'Y'
 apiVersion: v1
 kind: Service

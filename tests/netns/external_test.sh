@@ -7,9 +7,7 @@ topology_up
 # The LB pool sits behind the node as seen from the client (a routed range).
 nx "$CLIENT" ip route add 192.168.88.0/24 via 192.168.77.1
 start_server --lb-pool 192.168.88.10-192.168.88.20
-pod pod1 10.42.0.11 fd42::11 True
-pod pod2 10.42.0.12 fd42::12 True
-pod pod3 10.42.0.13 fd42::13 True edge-2   # declared on another node: not local
+two_local_one_remote
 kok apply -f - <<'Y'
 apiVersion: v1
 kind: Service

@@ -175,3 +175,11 @@ until_pods() {  # want ns proto host port [count]
   done
   fail "probe $*: wanted \"$want\", got: $(pods_in)"
 }
+
+# The usual endpoints: pod1 and pod2 ready on this node, pod3 ready but declared on another
+# node (so not local for the traffic policies; it still answers, being in our topology).
+two_local_one_remote() {
+  pod pod1 10.42.0.11 fd42::11 True
+  pod pod2 10.42.0.12 fd42::12 True
+  pod pod3 10.42.0.13 fd42::13 True edge-2
+}
