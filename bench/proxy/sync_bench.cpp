@@ -3,6 +3,15 @@
 // edgeway-bench-<pid>`, deleted at exit), and prints how long syncs take.
 //
 //   sudo build/edgeway_proxy_sync_bench [changes=200]
+//   sudo build/edgeway_proxy_sync_bench [--changes N] [--sizes 100,1000,10000] [--cluster-ip-only]
+//                                      [--netns NAME] [--load N] [--tsv]
+//
+// Flags (for bench/proxy/run.sh): --sizes picks the Service counts; --cluster-ip-only makes
+// every Service ClusterIP (no NodePorts), as bench/proxy/gen_rules.py writes its rulesets;
+// --netns enters an existing namespace instead of creating one (it is left in place);
+// --load N programs N Services with one full sync, leaves the tables in the namespace and
+// exits (connect-latency runs); --tsv prints tab-separated rows
+// (operation, services, median ms, p99-or-max ms) instead of the table.
 //
 // Rows: full sync (one atomic replacement of an empty table) of 100 / 1,000 / 10,000
 // ClusterIP+NodePort Services x 3 endpoints; then, with 100 and 10,000 Services present,
@@ -44,6 +53,8 @@ std::string ipv4(uint32_t v) {
          std::to_string(v & 255);
 }
 
+bool clusterIpOnly = false;
+
 cache::ServicePtr service(int i) {
   nlohmann::json j = {{"kind", "Service"},
                       {"apiVersion", "v1"},
@@ -55,7 +66,7 @@ cache::ServicePtr service(int i) {
                         {"ports", {{{"name", "http"}, {"port", 80}, {"protocol", "TCP"}, {"targetPort", 8080},
                                     {"nodePort", 30000 + i % 2768}}}}}}};
   // NodePorts beyond the range would collide: only the first 2,768 Services get one.
-  if (i >= 2768) j["spec"]["type"] = "ClusterIP", j["spec"]["ports"][0].erase("nodePort");
+  if (i >= 2768 || clusterIpOnly) j["spec"]["type"] = "ClusterIP", j["spec"]["ports"][0].erase("nodePort");
   auto v = api::ServiceView::parse(j.dump());
   if (!v.isOk()) std::abort();
   return std::make_shared<const api::ServiceView>(std::move(*v));
@@ -136,15 +147,60 @@ void cleanup() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const int changes = argc > 1 ? std::atoi(argv[1]) : 200;
+  int changes = 200;
+  std::vector<int> sizes = {100, 1000, 10000};
+  std::string useNs;
+  int load = -1;
+  bool tsv = false;
+  for (int a = 1; a < argc; ++a) {
+    std::string f = argv[a];
+    auto next = [&]() -> std::string {
+      if (a + 1 >= argc) {
+        std::fprintf(stderr, "%s needs a value\n", f.c_str());
+        std::exit(2);
+      }
+      return argv[++a];
+    };
+    if (f == "--changes") {
+      changes = std::atoi(next().c_str());
+    } else if (f == "--sizes") {
+      sizes.clear();
+      std::string v = next();
+      for (size_t p = 0; p <= v.size();) {
+        size_t c = v.find(',', p);
+        if (c == std::string::npos) c = v.size();
+        if (c > p) sizes.push_back(std::atoi(v.substr(p, c - p).c_str()));
+        p = c + 1;
+      }
+    } else if (f == "--cluster-ip-only") {
+      clusterIpOnly = true;
+    } else if (f == "--netns") {
+      useNs = next();
+    } else if (f == "--load") {
+      load = std::atoi(next().c_str());
+    } else if (f == "--tsv") {
+      tsv = true;
+    } else if (!f.empty() && f[0] != '-') {
+      changes = std::atoi(f.c_str());  // the old positional form
+    } else {
+      std::fprintf(stderr, "unknown flag %s\n", f.c_str());
+      return 2;
+    }
+  }
   if (geteuid() != 0) {
     std::fprintf(stderr, "needs root (creates a network namespace)\n");
     return 77;
   }
-  ns = "edgeway-bench-" + std::to_string(getpid());
-  if (std::system(("ip netns add " + ns).c_str()) != 0) return 1;
-  std::atexit(cleanup);
-  int fd = open(("/run/netns/" + ns).c_str(), O_RDONLY | O_CLOEXEC);
+  std::string target;
+  if (useNs.empty()) {
+    ns = "edgeway-bench-" + std::to_string(getpid());
+    if (std::system(("ip netns add " + ns).c_str()) != 0) return 1;
+    std::atexit(cleanup);
+    target = ns;
+  } else {
+    target = useNs;
+  }
+  int fd = open(("/run/netns/" + target).c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0 || setns(fd, CLONE_NEWNET) != 0) {
     std::perror("setns");
     return 1;
@@ -157,8 +213,26 @@ int main(int argc, char** argv) {
   }
   TimedBackend backend(**real);
 
-  std::printf("%-44s %10s %10s %10s\n", "operation", "services", "median ms", "p99 ms");
-  for (int n : {100, 1000, 10000}) {
+  if (load >= 0) {
+    // One full sync of `load` Services, left in place.
+    RuleModel model = buildRuleModel(*snapshotOf(load), node());
+    NftSyncer syncer(backend);
+    auto s0 = Clock::now();
+    auto r = syncer.sync(model);
+    if (!r.isOk()) {
+      std::fprintf(stderr, "full sync: %s\n", r.status().message().c_str());
+      return 1;
+    }
+    double t = ms(Clock::now() - s0);
+    if (tsv)
+      std::printf("load\t%d\t%.2f\t%.2f\n", load, t, t);
+    else
+      std::printf("full sync of %d Services: %.1f ms\n", load, t);
+    return 0;
+  }
+
+  if (!tsv) std::printf("%-44s %10s %10s %10s\n", "operation", "services", "median ms", "p99 ms");
+  for (int n : sizes) {
     auto t0 = Clock::now();
     auto snap = snapshotOf(n);
     auto t1 = Clock::now();
@@ -176,11 +250,16 @@ int main(int argc, char** argv) {
       full.push_back(ms(Clock::now() - s0));
       commit.push_back(ms(backend.last));
     }
-    std::printf("%-44s %10d %10.1f %10s   (%zu elements; snapshot %.0f ms, model %.0f ms)\n",
-                "full sync (3 runs: median, max)", n, stats(full).median,
-                std::to_string(*std::max_element(full.begin(), full.end())).substr(0, 7).c_str(),
-                model.tables[0].elementCount() + model.tables[1].elementCount(), ms(t1 - t0), ms(t2 - t1));
-    if (n == 1000) continue;
+    if (tsv) {
+      std::printf("full sync\t%d\t%.2f\t%.2f\n", n, stats(full).median, *std::max_element(full.begin(), full.end()));
+      std::printf("full model build\t%d\t%.2f\t%.2f\n", n, ms(t2 - t1), ms(t2 - t1));
+    } else {
+      std::printf("%-44s %10d %10.1f %10s   (%zu elements; snapshot %.0f ms, model %.0f ms)\n",
+                  "full sync (3 runs: median, max)", n, stats(full).median,
+                  std::to_string(*std::max_element(full.begin(), full.end())).substr(0, 7).c_str(),
+                  model.tables[0].elementCount() + model.tables[1].elementCount(), ms(t1 - t0), ms(t2 - t1));
+    }
+    if (n == 1000 || changes <= 0) continue;
 
     NftSyncer syncer(backend);
     if (!syncer.sync(model).isOk()) return 1;
@@ -215,7 +294,7 @@ int main(int argc, char** argv) {
     }
     auto row = [&](const char* what, const std::vector<double>& v) {
       Stats s = stats(v);
-      std::printf("%-44s %10d %10.2f %10.2f\n", what, n, s.median, s.p99);
+      std::printf(tsv ? "%s\t%d\t%.3f\t%.3f\n" : "%-44s %10d %10.2f %10.2f\n", what, n, s.median, s.p99);
     };
     row("+1 Service: syncer (diff+encode+commit)", addSync);
     row("+1 Service: kernel commit", addCommit);
