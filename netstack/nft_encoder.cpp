@@ -277,9 +277,10 @@ void putField(std::vector<uint8_t>& out, FieldType t, const Value& v, IpFamily f
       out.push_back(static_cast<uint8_t>(v.low >> 8));
       out.push_back(static_cast<uint8_t>(v.low));
       break;
-    case FieldType::kSlot: {  // big-endian: the rule converts numgen's result with hton
+    case FieldType::kSlot: {  // host order, as numgen loads it (the endpoint maps are not interval maps)
       uint32_t x = high ? v.high : v.low;
-      for (int s = 24; s >= 0; s -= 8) out.push_back(static_cast<uint8_t>(x >> s));
+      const uint8_t* b = reinterpret_cast<const uint8_t*>(&x);
+      out.insert(out.end(), b, b + 4);
       break;
     }
   }
@@ -327,7 +328,8 @@ Result<Element> decodeElement(IpFamily family, const NamedSet& set, const std::v
           out.push_back(Value::port((p[0] << 8) | p[1]));
           break;
         case FieldType::kSlot: {
-          uint32_t x = (uint32_t(p[0]) << 24) | (uint32_t(p[1]) << 16) | (uint32_t(p[2]) << 8) | p[3];
+          uint32_t x;
+          std::memcpy(&x, p, 4);
           out.push_back(Value::slots(x, x));
           break;
         }
@@ -411,7 +413,7 @@ bool putTypeofExpr(nftnl_udata_buf* b, Expr e, IpFamily f) {
       nftnl_udata_put_u32(b, 0, kExprNumgen);
       nftnl_udata* n = nftnl_udata_nest_start(b, 1);
       nftnl_udata_put_u32(b, 0, NFT_NG_RANDOM);
-      nftnl_udata_put_u32(b, 1, kSlotCount);
+      nftnl_udata_put_u32(b, 1, kMaxEndpoints);
       nftnl_udata_put_u32(b, 2, 0);
       nftnl_udata_nest_end(b, n);
       return true;
@@ -602,7 +604,8 @@ class RuleEncoder {
   void cmp32(uint32_t r, uint32_t op, uint32_t value) { cmp(r, op, &value, 4); }
 
   // Loads one key field into 32-bit register index `i` (as nft does).
-  void load(Expr e, uint32_t i, bool interval) {
+  // `slots`: the modulus of kRandomSlot (offset slotOffset(slots)); see StmtDnatMap.
+  void load(Expr e, uint32_t i, bool interval, uint32_t slots = 0) {
     const bool v4 = family_ == IpFamily::kIPv4;
     switch (e) {
       case Expr::kSrcAddr:
@@ -621,9 +624,9 @@ class RuleEncoder {
       case Expr::kRandomSlot: {
         nftnl_expr* x = add("numgen");
         nftnl_expr_set_u32(x, NFTNL_EXPR_NG_DREG, reg(i));
-        nftnl_expr_set_u32(x, NFTNL_EXPR_NG_MODULUS, kSlotCount);
+        nftnl_expr_set_u32(x, NFTNL_EXPR_NG_MODULUS, slots ? slots : kMaxEndpoints);
         nftnl_expr_set_u32(x, NFTNL_EXPR_NG_TYPE, NFT_NG_RANDOM);
-        nftnl_expr_set_u32(x, NFTNL_EXPR_NG_OFFSET, 0);
+        nftnl_expr_set_u32(x, NFTNL_EXPR_NG_OFFSET, slotOffset(slots));
         if (interval) byteorder(reg(i), 4, 4);
         break;
       }
@@ -636,10 +639,10 @@ class RuleEncoder {
     }
   }
   // Loads a whole key from register index `first`; returns the next free index.
-  uint32_t loadKey(const Key& key, uint32_t first, bool interval) {
+  uint32_t loadKey(const Key& key, uint32_t first, bool interval, uint32_t slots = 0) {
     uint32_t i = first;
     for (Expr e : key) {
-      load(e, i, interval);
+      load(e, i, interval, slots);
       i += regsOf(fieldTypeOf(e), family_);
     }
     return i;
@@ -737,7 +740,7 @@ class RuleEncoder {
     if (!set.isOk()) return set.status();
     const NamedSet& map = **set;
     if (map.data.size() != 2) return invalidArgument("dnat map " + s.map + " must map to address . port");
-    loadKey(s.key, 0, map.interval);
+    loadKey(s.key, 0, map.interval, s.slots);
     nftnl_expr* l = add("lookup");
     nftnl_expr_set_u32(l, NFTNL_EXPR_LOOKUP_SREG, reg(0));
     nftnl_expr_set_u32(l, NFTNL_EXPR_LOOKUP_DREG, reg(0));

@@ -20,7 +20,9 @@ std::string protoKeyword(api::Protocol p) {
   return "tcp";
 }
 
-std::string exprText(Expr e, IpFamily f) {
+// `slots`: the modulus of a kRandomSlot (its offset is slotOffset(slots)); 0 in a set's
+// typeof, which names the largest modulus.
+std::string exprText(Expr e, IpFamily f, uint32_t slots = 0) {
   std::string fam = familyKeyword(f);
   switch (e) {
     case Expr::kSrcAddr:
@@ -32,7 +34,9 @@ std::string exprText(Expr e, IpFamily f) {
     case Expr::kDstPort:
       return "th dport";
     case Expr::kRandomSlot:
-      return "numgen random mod " + std::to_string(kSlotCount);
+      if (slots == 0) return "numgen random mod " + std::to_string(kMaxEndpoints);
+      return "numgen random mod " + std::to_string(slots) +
+             (slotOffset(slots) ? " offset " + std::to_string(slotOffset(slots)) : "");
     case Expr::kCtOrigDstAddr:
       return "ct original " + fam + " daddr";
     case Expr::kCtOrigDstPort:
@@ -41,11 +45,11 @@ std::string exprText(Expr e, IpFamily f) {
   return "";
 }
 
-std::string keyText(const Key& key, IpFamily f) {
+std::string keyText(const Key& key, IpFamily f, uint32_t slots = 0) {
   std::string out;
   for (size_t i = 0; i < key.size(); ++i) {
     if (i) out += " . ";
-    out += exprText(key[i], f);
+    out += exprText(key[i], f, slots);
   }
   return out;
 }
@@ -157,7 +161,7 @@ std::string statementText(const Statement& s, IpFamily f) {
       return x.tcpReset ? "reject with tcp reset" : "reject";
     }
     std::string operator()(const StmtDnatMap& x) const {
-      return "dnat to " + keyText(x.key, f) + " map @" + x.map;
+      return "dnat to " + keyText(x.key, f, x.slots) + " map @" + x.map;
     }
     std::string operator()(const StmtMarkOr& x) const { return "meta mark set meta mark | " + hex(x.bits); }
     std::string operator()(const StmtMarkXor& x) const { return "meta mark set meta mark ^ " + hex(x.bits); }

@@ -170,6 +170,15 @@ PacketTracer::Verdict PacketTracer::runChain(const Table& table, const Chain& ch
         return r->tcpReset ? Verdict::kRejectReset : Verdict::kReject;
       } else if (auto* d = std::get_if<StmtDnatMap>(&s)) {
         auto found = lookup(table, d->map, d->key, st);
+        if (d->slots) {  // numgen random mod N offset slotOffset(N): only those slots exist
+          const uint32_t first = slotOffset(d->slots), last = first + d->slots - 1;
+          found.erase(std::remove_if(found.begin(), found.end(),
+                                     [&](const Element* e) {
+                                       const Value& v = e->key.back();
+                                       return v.kind != Value::Kind::kSlotRange || v.high < first || v.low > last;
+                                     }),
+                      found.end());
+        }
         if (found.empty()) break;  // map miss: the rule does not match
         st.path.push_back(chain.name + ": " + renderRule(rule, table.family));
         const NamedSet* set = table.findSet(d->map);
@@ -181,7 +190,15 @@ PacketTracer::Verdict PacketTracer::runChain(const Table& table, const Chain& ch
           l.port = static_cast<int>(e->data[1].low);
           const Value& last = e->key.back();
           l.slots = last.kind == Value::Kind::kSlotRange ? last.high - last.low + 1 : 0;
-          st.candidates.push_back(l);
+          l.slotCount = l.slots ? d->slots : 0;
+          // An endpoint owning several slots is one candidate with their sum.
+          auto same = std::find_if(st.candidates.begin(), st.candidates.end(), [&](const TraceLanding& c) {
+            return c.ip == l.ip && c.port == l.port;
+          });
+          if (same != st.candidates.end())
+            same->slots += l.slots;
+          else
+            st.candidates.push_back(l);
         }
         const TraceLanding& chosen = st.candidates[st.forcedChoice % st.candidates.size()];
         st.dst = chosen.ip;

@@ -39,7 +39,8 @@ struct TracePacket {
 struct TraceLanding {
   IpAddress ip;
   int port = 0;
-  uint32_t slots = 0;        // share of kSlotCount (0 when chosen by an affinity entry)
+  uint32_t slots = 0;        // the endpoint's share: `slots` of `slotCount` random slots
+  uint32_t slotCount = 0;    // (both 0 when chosen by an affinity entry)
   bool masqueraded = false;  // source rewritten in nat-postrouting
 };
 

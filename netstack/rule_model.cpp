@@ -241,15 +241,17 @@ class TableBuilder {
     return inserted;
   }
 
+  // One element per endpoint, keyed entry . slotOffset(N) + i (see kMaxEndpoints), and the
+  // endpoint count N recorded so the map gets a DNAT rule for N.
   void addEndpoints(std::vector<Element>& into, const std::vector<Value>& key,
                     const std::vector<EndpointAddr>& endpoints, const std::string& comment) {
-    const size_t n = std::min<size_t>(endpoints.size(), kSlotCount);
-    for (size_t i = 0; i < n; ++i) {
-      uint32_t first = static_cast<uint32_t>(i * kSlotCount / n);
-      uint32_t last = static_cast<uint32_t>((i + 1) * kSlotCount / n - 1);
+    const uint32_t n = static_cast<uint32_t>(std::min<size_t>(endpoints.size(), kMaxEndpoints));
+    if (n == 0) return;
+    (&into == &serviceEndpoints_ ? serviceTiers_ : clusterTiers_).insert(n);
+    for (uint32_t i = 0; i < n; ++i) {
       Element e;
       e.key = key;
-      e.key.push_back(Value::slots(first, last));
+      e.key.push_back(Value::slots(slotOffset(n) + i, slotOffset(n) + i));
       e.data = {Value::address(endpoints[i].ip), Value::port(endpoints[i].port)};
       e.comment = comment;
       into.push_back(std::move(e));
@@ -346,11 +348,11 @@ class TableBuilder {
                                   hairpin_));
     t.sets.push_back(
         withElements(map(kServiceEndpoints, kSlotKey, kEndpointData,
-                         "entry . random slot -> endpoint, per the entry's traffic policy", true),
+                         "entry . random slot -> endpoint, per the entry's traffic policy"),
                      serviceEndpoints_));
     t.sets.push_back(withElements(
         map(kClusterEndpoints, kSlotKey, kEndpointData,
-            "eTP Local entries: entry . random slot -> any endpoint (pod and node traffic)", true),
+            "eTP Local entries: entry . random slot -> any endpoint (pod and node traffic)"),
         clusterEndpoints_));
     for (auto& [timeout, elements] : affinityEntries_) {
       t.sets.push_back(
@@ -452,17 +454,24 @@ class TableBuilder {
         services.rules.push_back(
             rule({MatchL4Proto{p}}, {StmtDnatMap{kAffinityKey, affinitySetName(entry.first)}}));
     }
+    // One DNAT rule per endpoint count N in use (and always N = 1, so the table has the
+    // shape the preflight checks even when empty): `numgen random mod N offset
+    // slotOffset(N)` only reaches the elements of N-endpoint entries; other entries miss
+    // the map and fall through to the next rule.
     for (api::Protocol p : kProtocols) {
-      if (havePods)
+      for (uint32_t n : clusterTiers_) {
+        if (havePods)
+          services.rules.push_back(
+              rule({MatchL4Proto{p}, in(kEntryKey, kLocalPolicyEntries), in({Expr::kSrcAddr}, kPodCidrs)},
+                   {StmtDnatMap{kSlotKey, kClusterEndpoints, n}}));
         services.rules.push_back(
-            rule({MatchL4Proto{p}, in(kEntryKey, kLocalPolicyEntries), in({Expr::kSrcAddr}, kPodCidrs)},
-                 {StmtDnatMap{kSlotKey, kClusterEndpoints}}));
-      services.rules.push_back(
-          rule({MatchL4Proto{p}, in(kEntryKey, kLocalPolicyEntries), MatchFibSaddrLocal{}},
-               {StmtDnatMap{kSlotKey, kClusterEndpoints}}));
+            rule({MatchL4Proto{p}, in(kEntryKey, kLocalPolicyEntries), MatchFibSaddrLocal{}},
+                 {StmtDnatMap{kSlotKey, kClusterEndpoints, n}}));
+      }
     }
     for (api::Protocol p : kProtocols)
-      services.rules.push_back(rule({MatchL4Proto{p}}, {StmtDnatMap{kSlotKey, kServiceEndpoints}}));
+      for (uint32_t n : serviceTiers_)
+        services.rules.push_back(rule({MatchL4Proto{p}}, {StmtDnatMap{kSlotKey, kServiceEndpoints, n}}));
 
     Chain affinityRecord = regularChain("affinity-record", "remember the endpoint a client got");
     for (const auto& entry : affinityEntries_) {
@@ -488,6 +497,7 @@ class TableBuilder {
   std::vector<Element> clusterIps_, clusterIpEntries_, masqEntries_, localPolicyEntries_, noEndpointReject_,
       noEndpointDrop_, noLocalEndpointDrop_, firewallEntries_, firewallAllow_, hairpin_, serviceEndpoints_,
       clusterEndpoints_;
+  std::set<uint32_t> serviceTiers_{1}, clusterTiers_{1};  // endpoint counts in each endpoint map
   std::map<uint32_t, std::vector<Element>> affinityEntries_;
 };
 

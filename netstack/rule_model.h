@@ -30,10 +30,16 @@ namespace edgeway::netstack {
 
 // The packet mark bit that asks nat-postrouting to masquerade (kube-proxy's 0x4000).
 inline constexpr uint32_t kMasqueradeMark = 0x4000;
-// numgen modulus for endpoint choice: each endpoint of an N-endpoint service owns a
-// contiguous slot range of ~kSlotCount/N slots in the endpoint maps. A service with more
-// endpoints than slots uses the first kSlotCount (in address order).
-inline constexpr uint32_t kSlotCount = 4096;
+// Endpoint choice (docs/nftables.md, "Endpoint choice without per-service rules"): an entry
+// with N endpoints (1 <= N <= kMaxEndpoints) has exactly N elements in a plain hash map,
+// keyed `entry . slotOffset(N) + i` for its i-th endpoint (in address order), and the DNAT
+// rule for N-endpoint entries loads `numgen random mod N offset slotOffset(N)`. The slot
+// ranges of different N are disjoint, so an entry only matches the rule of its own N: exact
+// 1/N shares, one element per endpoint, and no interval (pipapo) map, whose element removal
+// cost grows with the map. A service with more endpoints than kMaxEndpoints uses the first
+// kMaxEndpoints (in address order).
+inline constexpr uint32_t kMaxEndpoints = 4096;
+inline constexpr uint32_t slotOffset(uint32_t n) { return n * (n - 1) / 2; }
 
 // ---------------------------------------------------------------------------------------
 // Node facts the model needs and the Snapshot does not hold.
@@ -54,7 +60,7 @@ enum class Expr {
   kDstAddr,        // ip daddr / ip6 daddr
   kL4Proto,        // meta l4proto
   kDstPort,        // th dport (the rule carries an l4proto dependency where nft needs one)
-  kRandomSlot,     // numgen random mod kSlotCount
+  kRandomSlot,     // numgen random mod N offset slotOffset(N) (N: the rule's StmtDnatMap::slots)
   kCtOrigDstAddr,  // ct original ip daddr (the service address, after DNAT)
   kCtOrigDstPort,  // ct original proto-dst (the service port, after DNAT)
 };
@@ -145,6 +151,7 @@ struct StmtReject {  // reject with tcp reset (tcpReset) / reject (ICMP port unr
 struct StmtDnatMap {  // dnat to <key> map @map   (map data: addr . port)
   Key key;
   std::string map;
+  uint32_t slots = 0;  // a kRandomSlot in `key` is `numgen random mod slots offset slotOffset(slots)`
 };
 struct StmtMarkOr {  // meta mark set meta mark | bits
   uint32_t bits = 0;

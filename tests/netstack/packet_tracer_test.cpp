@@ -1,4 +1,5 @@
 #include "netstack/packet_tracer.h"
+#include <algorithm>
 
 #include <gtest/gtest.h>
 
@@ -43,13 +44,38 @@ TEST(PacketTracerTest, ClusterIpFromPodBalancesOverReadyEndpointsWithoutMasquera
   auto r = t(packet("10.42.0.99", "10.43.0.10", 80));
   ASSERT_EQ(r.outcome, Outcome::kDnat) << r.describe();
   EXPECT_EQ(r.endpointStrings(), (Strings{"10.42.0.11:8080", "10.42.1.12:8080", "10.42.1.13:8080"}));
-  uint32_t total = 0;
+  // Exact 1/3 shares: one slot of `numgen random mod 3` each.
   for (const auto& e : r.endpoints) {
-    total += e.slots;
-    EXPECT_NEAR(e.slots, kSlotCount / 3.0, 1.0);
+    EXPECT_EQ(e.slots, 1u);
+    EXPECT_EQ(e.slotCount, 3u);
   }
-  EXPECT_EQ(total, kSlotCount);
   EXPECT_TRUE(r.noneMasqueraded()) << r.describe();
+}
+
+// Entries with 1..6 endpoints share one hash map; the DNAT rule for N endpoints only draws
+// slots of N's block, so each entry reaches exactly its own endpoints, each with 1/N.
+TEST(PacketTracerTest, EveryEndpointCountReachesOnlyItsOwnEndpointsWithEqualShares) {
+  SnapshotMaker m;
+  for (int n = 1; n <= 6; ++n) {
+    std::string name = "svc" + std::to_string(n);
+    m.add(ServiceBuilder("shop", name, {"10.43.1." + std::to_string(n)}).port("http", 80).build());
+    std::vector<Ep> eps;
+    for (int i = 0; i < n; ++i) eps.push_back({"10.42.2." + std::to_string(10 * n + i)});
+    m.add(slice("shop", name + "-1", name, eps));
+  }
+  Traced t(m.build());
+  for (int n = 1; n <= 6; ++n) {
+    auto r = t(packet("10.42.0.99", ("10.43.1." + std::to_string(n)).c_str(), 80));
+    ASSERT_EQ(r.outcome, Outcome::kDnat) << r.describe();
+    Strings want;
+    for (int i = 0; i < n; ++i) want.push_back("10.42.2." + std::to_string(10 * n + i) + ":8080");
+    std::sort(want.begin(), want.end());
+    EXPECT_EQ(r.endpointStrings(), want) << r.describe();
+    for (const auto& e : r.endpoints) {
+      EXPECT_EQ(e.slots, 1u);
+      EXPECT_EQ(e.slotCount, static_cast<uint32_t>(n));
+    }
+  }
 }
 
 TEST(PacketTracerTest, ClusterIpFromNodeOrOutsideIsMasqueraded) {
