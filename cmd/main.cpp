@@ -90,6 +90,26 @@ void scheduleCertificateRenewal(http::IoContext& io, http::PkiStore& pki, apiser
   });
 }
 
+// --node-ip as addresses (the Node registrar has rejected bad ones already); empty when
+// the flag is absent.
+std::vector<IpAddress> flagNodeIps(const ServerFlags& flags) {
+  std::vector<IpAddress> out;
+  for (const std::string& text : flags.nodeIps) {
+    if (auto ip = IpAddress::parse(text); ip.isOk()) out.push_back(*ip);
+  }
+  return out;
+}
+
+// Appends the CIDRs in `texts` to `out`; an unparsable one names `who` and the text.
+Status appendCidrs(const std::vector<std::string>& texts, const char* who, std::vector<Cidr>& out) {
+  for (const std::string& text : texts) {
+    auto cidr = Cidr::parse(text);
+    if (!cidr.isOk()) return invalidArgument(std::string(who) + ": " + text + ": " + cidr.status().message());
+    out.push_back(*cidr);
+  }
+  return Status::ok();
+}
+
 // The cluster DNS on every --dns-listen address. Forwarding is for the node's own clients:
 // loopback, the node's addresses, the pod network and --dns-allow.
 Result<std::unique_ptr<dns::DnsService>> startDns(const ServerFlags& flags, http::IoContext& io,
@@ -100,19 +120,11 @@ Result<std::unique_ptr<dns::DnsService>> startDns(const ServerFlags& flags, http
   options.zone.domain = flags.clusterDomain;
   options.zone.podRecords = flags.dnsPodRecords == "verified";
   options.allowedSources = dns::DnsServiceOptions::loopbackSources();
-  std::vector<IpAddress> nodeAddresses;
-  for (const std::string& text : flags.nodeIps) {
-    if (auto ip = IpAddress::parse(text); ip.isOk()) nodeAddresses.push_back(*ip);
-  }
+  std::vector<IpAddress> nodeAddresses = flagNodeIps(flags);
   if (nodeAddresses.empty()) nodeAddresses = apiserver::controllers::NodeRegistrar::hostAddresses();
   for (const IpAddress& ip : nodeAddresses) options.allowedSources.push_back(Cidr(ip, ip.bitLength()));
-  for (const auto* list : {&flags.clusterCidrs, &flags.dnsAllow}) {
-    for (const std::string& text : *list) {
-      auto cidr = Cidr::parse(text);
-      if (!cidr.isOk()) return invalidArgument("dns: " + text + ": " + cidr.status().message());
-      options.allowedSources.push_back(*cidr);
-    }
-  }
+  if (Status s = appendCidrs(flags.clusterCidrs, "dns", options.allowedSources); !s.isOk()) return s;
+  if (Status s = appendCidrs(flags.dnsAllow, "dns", options.allowedSources); !s.isOk()) return s;
   auto service = dns::DnsService::create(io.asio(), clusterState, std::move(options));
   if (!service.isOk()) return service.status();
   if (Status s = (*service)->start(); !s.isOk()) return s;
@@ -130,23 +142,14 @@ Result<std::unique_ptr<netstack::ServiceProxy>> startProxy(const ServerFlags& fl
   options.nodeName = nodeName;
   options.announceLoadBalancers = !flags.lbPools.empty();  // addresses of a pool of our own
   options.io = &io.asio();                                  // healthCheckNodePort listeners
-  std::vector<IpAddress> fixed;
-  for (const std::string& text : flags.nodeIps) {
-    if (auto ip = IpAddress::parse(text); ip.isOk()) fixed.push_back(*ip);
-  }
+  std::vector<IpAddress> fixed = flagNodeIps(flags);
   if (fixed.empty()) {
     options.nodeAddresses = [] { return apiserver::controllers::NodeRegistrar::hostAddresses(); };
   } else {
     options.nodeAddresses = netstack::ProxyOptions::fixed(std::move(fixed));
   }
-  for (const auto& [texts, out] : {std::pair{&flags.clusterCidrs, &options.clusterCidrs},
-                                   std::pair{&flags.serviceCidrs, &options.serviceCidrs}}) {
-    for (const std::string& text : *texts) {
-      auto cidr = Cidr::parse(text);
-      if (!cidr.isOk()) return invalidArgument("proxy: " + text + ": " + cidr.status().message());
-      out->push_back(*cidr);
-    }
-  }
+  if (Status s = appendCidrs(flags.clusterCidrs, "proxy", options.clusterCidrs); !s.isOk()) return s;
+  if (Status s = appendCidrs(flags.serviceCidrs, "proxy", options.serviceCidrs); !s.isOk()) return s;
   auto proxy = netstack::ServiceProxy::create(clusterState, std::move(options));
   if (!proxy.isOk()) {
     return Status(proxy.status().code(), "proxy: " + proxy.status().message() + " (run `edgeway check`, or start with --proxy none)");
@@ -163,8 +166,8 @@ log::Level parseLevel(const std::string& s) {
   return log::Level::kInfo;
 }
 
-// Components the contract names that later issues build. Each says so once and stays out
-// of /readyz, as DESIGN.md asks.
+// Components the contract names that later issues build, and the proxy when turned off.
+// Each says so once and stays out of /readyz, as DESIGN.md asks.
 void reportUnbuiltComponents(const ServerFlags& flags) {
   log::info("ingress: not built yet; --ingress-http-listen ", flags.ingressHttpListen, " and --ingress-https-listen ",
             flags.ingressHttpsListen, " are not served");
