@@ -21,6 +21,8 @@
 #include <string>
 #include <thread>
 
+#include "tests/netstack/privileged_test_util.h"
+
 namespace edgeway::netstack {
 namespace {
 
@@ -28,22 +30,8 @@ constexpr int kIpv6Freebind = 78;  // IPV6_FREEBIND (linux/in6.h, not in glibc's
 
 IpAddress ip(const char* text) { return *IpAddress::parse(text); }
 
-bool requirePrivileged() {
-  const char* v = std::getenv("EDGEWAY_REQUIRE_PRIVILEGED");
-  return v && std::string(v) == "1";
-}
-
-// Runs a shell command; returns its exit status and (optionally) its output.
-int sh(const std::string& cmd, std::string* out = nullptr) {
-  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-  if (!p) return -1;
-  std::string text;
-  char buf[512];
-  while (size_t n = fread(buf, 1, sizeof buf, p)) text.append(buf, n);
-  int rc = pclose(p);
-  if (out) *out = text;
-  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-}
+using testing::requirePrivileged;
+using testing::sh;
 
 // Named network namespaces (`ip netns add`), deleted when the guard goes away.
 class Netns {

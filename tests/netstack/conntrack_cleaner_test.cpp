@@ -25,26 +25,15 @@
 #include <string>
 #include <thread>
 
+#include "tests/netstack/privileged_test_util.h"
+
 namespace edgeway::netstack {
 namespace {
 
 IpAddress ip(const char* text) { return *IpAddress::parse(text); }
 
-bool requirePrivileged() {
-  const char* v = std::getenv("EDGEWAY_REQUIRE_PRIVILEGED");
-  return v && std::string(v) == "1";
-}
-
-int sh(const std::string& cmd, std::string* out = nullptr) {
-  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-  if (!p) return -1;
-  std::string text;
-  char buf[512];
-  while (size_t n = fread(buf, 1, sizeof buf, p)) text.append(buf, n);
-  int rc = pclose(p);
-  if (out) *out = text;
-  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-}
+using testing::requirePrivileged;
+using testing::sh;
 
 sockaddr_storage sockaddrOf(const IpAddress& addr, uint16_t port, socklen_t* len) {
   sockaddr_storage ss{};

@@ -22,15 +22,12 @@
 #include "netstack/nft_text.h"
 #include "scenarios.h"
 
+#include "tests/netstack/privileged_test_util.h"
+
 namespace edgeway::netstack {
 namespace {
 
 using namespace testing;
-
-bool requirePrivileged() {
-  const char* v = std::getenv("EDGEWAY_REQUIRE_PRIVILEGED");
-  return v && std::string(v) == "1";
-}
 
 std::string run(const std::string& cmd, int* status = nullptr) {
   std::string out;
