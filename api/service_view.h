@@ -48,6 +48,14 @@ struct LoadBalancerIngress {
   bool ipModeProxy = false;
 };
 
+// One of status.conditions (lastTransitionTime and observedGeneration are not kept).
+struct ServiceCondition {
+  std::string type;
+  std::string status;  // "True", "False", "Unknown"
+  std::string reason;
+  std::string message;
+};
+
 struct ServiceView {
   std::string ns;
   std::string name;
@@ -61,7 +69,7 @@ struct ServiceView {
   std::string externalName;
   std::vector<IpAddress> externalIps;
   std::vector<LoadBalancerIngress> loadBalancerIngress;
-  std::vector<std::string> conditionTypes;  // status.conditions[].type: whose conditions are set
+  std::vector<ServiceCondition> conditions;  // status.conditions
   std::vector<Cidr> loadBalancerSourceRanges;
   SessionAffinity sessionAffinity = SessionAffinity::kNone;
   int sessionAffinityTimeoutSeconds = 0;  // 10800 by default when ClientIP

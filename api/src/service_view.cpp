@@ -126,7 +126,9 @@ void fill(const ViewField& root, ServiceView& s) {
   root["status"]["loadBalancer"]["ingress"].forEach(
       [&](const ViewField& f) { s.loadBalancerIngress.push_back(readIngress(f)); });
   root["status"]["conditions"].forEach(
-      [&](const ViewField& f) { s.conditionTypes.push_back(f["type"].string()); });
+      [&](const ViewField& f) {
+        s.conditions.push_back({f["type"].string(), f["status"].string(), f["reason"].string(), f["message"].string()});
+      });
 }
 
 }  // namespace

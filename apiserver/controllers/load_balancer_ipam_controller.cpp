@@ -41,6 +41,14 @@ std::vector<IpAddress> ingressIps(const api::ServiceView& svc) {
 }
 
 // The current ingress is exactly `ips` as VIPs (no hostnames, no Proxy mode).
+// This controller's condition on `svc`, or null.
+const api::ServiceCondition* ourCondition(const api::ServiceView& svc) {
+  for (const api::ServiceCondition& c : svc.conditions) {
+    if (c.type == LoadBalancerIpamController::kConditionType) return &c;
+  }
+  return nullptr;
+}
+
 bool ingressIs(const api::ServiceView& svc, const std::vector<IpAddress>& ips) {
   if (svc.loadBalancerIngress.size() != ips.size()) return false;
   for (size_t i = 0; i < ips.size(); ++i) {
@@ -212,9 +220,8 @@ void LoadBalancerIpamController::reconcile(const std::string& key) {
     // A Service that stopped being a LoadBalancer keeps no external address (validation
     // forbids one on other types) nor our condition. A foreign class's status belongs to
     // its controller.
-    const bool ourCondition = svc && std::find(svc->conditionTypes.begin(), svc->conditionTypes.end(),
-                                               kConditionType) != svc->conditionTypes.end();
-    if (svc && svc->type != api::ServiceType::kLoadBalancer && (!svc->loadBalancerIngress.empty() || ourCondition)) {
+    if (svc && svc->type != api::ServiceType::kLoadBalancer &&
+        (!svc->loadBalancerIngress.empty() || ourCondition(*svc) != nullptr)) {
       clearStatus(key, *svc);
     }
     return;
@@ -355,10 +362,16 @@ void LoadBalancerIpamController::writeStatus(const std::string& key, const api::
     condition["reason"] = "AllocationFailed";
     condition["message"] = desired.failure;
   }
-  // What decides whether to write; the transition time is not part of it.
+  // What decides whether to write; the transition time is not part of it. The stored
+  // object counts too, so a restart (which forgets written_) rewrites nothing unchanged.
   std::string written = ingress.dump() + condition.dump();
-  if (ingressIs(svc, desired.ips) && written_[key] == written) return;
-  condition["lastTransitionTime"] = clock::nowRfc3339();
+  const api::ServiceCondition* stored = ourCondition(svc);
+  const bool storedMatches = stored && stored->status == condition["status"] &&
+                             stored->reason == condition["reason"] && stored->message == condition["message"];
+  if (ingressIs(svc, desired.ips) && (written_[key] == written || storedMatches)) return;
+  // As in every Kubernetes condition, the transition time moves only when the status does
+  // (the strategic merge keeps the stored one otherwise).
+  if (!stored || stored->status != condition["status"]) condition["lastTransitionTime"] = clock::nowRfc3339();
   // A strategic merge patch: conditions merge by type, so other writers' conditions stay.
   json patch = {
       {"status", {{"loadBalancer", {{"ingress", ingress}}}, {"conditions", json::array({condition})}}}};

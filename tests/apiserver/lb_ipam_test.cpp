@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <thread>
 
 #include "apiserver/controllers/lb_pool.h"
 #include "apiserver/controllers/load_balancer_ipam_controller.h"
@@ -309,6 +310,31 @@ TEST_F(LbIpamTest, RestartKeepsAssignments) {
   EXPECT_TRUE(becomes("d", "192.0.2.12"));
   EXPECT_EQ(ingress("b"), "192.0.2.11");
   EXPECT_EQ(ingress("c"), "192.0.2.10");
+}
+
+TEST_F(LbIpamTest, RestartRewritesNothingUnchanged) {
+  startController({}, "gw");  // no pool: the node's address (the Node is written below)
+  json node = {{"apiVersion", "v1"},
+               {"kind", "Node"},
+               {"metadata", {{"name", "gw"}}},
+               {"status", {{"addresses", json::array({{{"type", "InternalIP"}, {"address", "198.51.100.7"}}})}}}};
+  ASSERT_EQ(env_.api().post("/api/v1/nodes", node).status, 201);
+  create(lbService("a"));
+  ASSERT_TRUE(becomes("a", "198.51.100.7"));
+  ASSERT_TRUE(eventually([&] { return condition("a").is_object(); }));
+  const json before = get("a");
+
+  // A restart in a later second: the condition's transition time would differ if the
+  // controller wrote again, and so would the resourceVersion clients compare.
+  controller_.reset();
+  env_.close();
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  env_.open();
+  startController({}, "gw");
+  create(lbService("probe"));  // handled after "a", so "a" has been looked at
+  ASSERT_TRUE(becomes("probe", "198.51.100.7"));
+  EXPECT_EQ(get("a")["metadata"]["resourceVersion"], before["metadata"]["resourceVersion"]);
+  EXPECT_EQ(condition("a")["lastTransitionTime"], before["status"]["conditions"][0]["lastTransitionTime"]);
 }
 
 }  // namespace
