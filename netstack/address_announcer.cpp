@@ -68,14 +68,23 @@ Link parseLink(const nlmsghdr* nlh) {
   return link;
 }
 
+// Starts an rtnetlink link request of `type` with `flags` in `m`: the header and an
+// ifinfomsg for `index` (0: by name or all), which the caller may amend.
+ifinfomsg* startLinkRequest(NetlinkMessage& m, uint16_t type, uint16_t flags, int index, nlmsghdr** nlh) {
+  *nlh = mnl_nlmsg_put_header(m.header());
+  (*nlh)->nlmsg_type = type;
+  (*nlh)->nlmsg_flags = flags;
+  auto* ifi = static_cast<ifinfomsg*>(mnl_nlmsg_put_extra_header(*nlh, sizeof(ifinfomsg)));
+  ifi->ifi_family = AF_UNSPEC;
+  ifi->ifi_index = index;
+  return ifi;
+}
+
 // The link called `name`, nullopt when there is none.
 Result<std::optional<Link>> findLink(NetlinkSocket& nl, const std::string& name) {
   NetlinkMessage m;
-  nlmsghdr* nlh = mnl_nlmsg_put_header(m.header());
-  nlh->nlmsg_type = RTM_GETLINK;
-  nlh->nlmsg_flags = NLM_F_REQUEST;
-  auto* ifi = static_cast<ifinfomsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg)));
-  ifi->ifi_family = AF_UNSPEC;
+  nlmsghdr* nlh = nullptr;
+  startLinkRequest(m, RTM_GETLINK, NLM_F_REQUEST, 0, &nlh);
   mnl_attr_put_strz(nlh, IFLA_IFNAME, name.c_str());
   std::optional<Link> found;
   int err = nl.request(nlh, [&](const nlmsghdr* reply) {
@@ -88,11 +97,8 @@ Result<std::optional<Link>> findLink(NetlinkSocket& nl, const std::string& name)
 
 Result<std::map<int, Link>> dumpLinks(NetlinkSocket& nl) {
   NetlinkMessage m;
-  nlmsghdr* nlh = mnl_nlmsg_put_header(m.header());
-  nlh->nlmsg_type = RTM_GETLINK;
-  nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-  auto* ifi = static_cast<ifinfomsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg)));
-  ifi->ifi_family = AF_UNSPEC;
+  nlmsghdr* nlh = nullptr;
+  startLinkRequest(m, RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP, 0, &nlh);
   std::map<int, Link> links;
   int err = nl.request(nlh, [&](const nlmsghdr* reply) {
     if (reply->nlmsg_type != RTM_NEWLINK) return;
@@ -105,11 +111,8 @@ Result<std::map<int, Link>> dumpLinks(NetlinkSocket& nl) {
 
 int createLink(NetlinkSocket& nl, const std::string& name, const std::string& kind) {
   NetlinkMessage m;
-  nlmsghdr* nlh = mnl_nlmsg_put_header(m.header());
-  nlh->nlmsg_type = RTM_NEWLINK;
-  nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL;
-  auto* ifi = static_cast<ifinfomsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg)));
-  ifi->ifi_family = AF_UNSPEC;
+  nlmsghdr* nlh = nullptr;
+  ifinfomsg* ifi = startLinkRequest(m, RTM_NEWLINK, NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL, 0, &nlh);
   ifi->ifi_flags = IFF_UP;
   ifi->ifi_change = IFF_UP;
   mnl_attr_put_strz(nlh, IFLA_IFNAME, name.c_str());
@@ -121,12 +124,8 @@ int createLink(NetlinkSocket& nl, const std::string& name, const std::string& ki
 
 int setLinkUp(NetlinkSocket& nl, int index) {
   NetlinkMessage m;
-  nlmsghdr* nlh = mnl_nlmsg_put_header(m.header());
-  nlh->nlmsg_type = RTM_NEWLINK;
-  nlh->nlmsg_flags = NLM_F_REQUEST;
-  auto* ifi = static_cast<ifinfomsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg)));
-  ifi->ifi_family = AF_UNSPEC;
-  ifi->ifi_index = index;
+  nlmsghdr* nlh = nullptr;
+  ifinfomsg* ifi = startLinkRequest(m, RTM_NEWLINK, NLM_F_REQUEST, index, &nlh);
   ifi->ifi_flags = IFF_UP;
   ifi->ifi_change = IFF_UP;
   return nl.request(nlh);
@@ -134,12 +133,8 @@ int setLinkUp(NetlinkSocket& nl, int index) {
 
 int deleteLink(NetlinkSocket& nl, int index) {
   NetlinkMessage m;
-  nlmsghdr* nlh = mnl_nlmsg_put_header(m.header());
-  nlh->nlmsg_type = RTM_DELLINK;
-  nlh->nlmsg_flags = NLM_F_REQUEST;
-  auto* ifi = static_cast<ifinfomsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg)));
-  ifi->ifi_family = AF_UNSPEC;
-  ifi->ifi_index = index;
+  nlmsghdr* nlh = nullptr;
+  startLinkRequest(m, RTM_DELLINK, NLM_F_REQUEST, index, &nlh);
   return nl.request(nlh);
 }
 

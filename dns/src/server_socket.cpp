@@ -92,6 +92,22 @@ Result<SocketAddress> boundAddress(int fd) {
 
 UdpSocket::~UdpSocket() { ::close(fd_); }
 
+namespace {
+
+// Writes one control message carrying `value` at `out` (which has room for it); its size.
+template <typename T>
+size_t putControlMessage(char* out, int level, int type, const T& value) {
+  std::memset(out, 0, CMSG_SPACE(sizeof value));
+  auto* cm = reinterpret_cast<cmsghdr*>(out);
+  cm->cmsg_level = level;
+  cm->cmsg_type = type;
+  cm->cmsg_len = CMSG_LEN(sizeof value);
+  std::memcpy(CMSG_DATA(cm), &value, sizeof value);
+  return CMSG_SPACE(sizeof value);
+}
+
+}  // namespace
+
 size_t replyControl(const msghdr& received, char* out, size_t outSize) {
   for (const cmsghdr* c = CMSG_FIRSTHDR(&received); c != nullptr;
        c = CMSG_NXTHDR(const_cast<msghdr*>(&received), const_cast<cmsghdr*>(c))) {
@@ -101,25 +117,13 @@ size_t replyControl(const msghdr& received, char* out, size_t outSize) {
       std::memcpy(&info, CMSG_DATA(c), sizeof info);
       in_pktinfo reply{};
       reply.ipi_spec_dst = info.ipi_addr;  // source address of the reply; route decides the interface
-      std::memset(out, 0, CMSG_SPACE(sizeof reply));
-      auto* cm = reinterpret_cast<cmsghdr*>(out);
-      cm->cmsg_level = IPPROTO_IP;
-      cm->cmsg_type = IP_PKTINFO;
-      cm->cmsg_len = CMSG_LEN(sizeof reply);
-      std::memcpy(CMSG_DATA(cm), &reply, sizeof reply);
-      return CMSG_SPACE(sizeof reply);
+      return putControlMessage(out, IPPROTO_IP, IP_PKTINFO, reply);
     }
     if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO &&
         outSize >= CMSG_SPACE(sizeof(in6_pktinfo))) {
       in6_pktinfo info;
       std::memcpy(&info, CMSG_DATA(c), sizeof info);  // address and interface (link-local needs it)
-      std::memset(out, 0, CMSG_SPACE(sizeof info));
-      auto* cm = reinterpret_cast<cmsghdr*>(out);
-      cm->cmsg_level = IPPROTO_IPV6;
-      cm->cmsg_type = IPV6_PKTINFO;
-      cm->cmsg_len = CMSG_LEN(sizeof info);
-      std::memcpy(CMSG_DATA(cm), &info, sizeof info);
-      return CMSG_SPACE(sizeof info);
+      return putControlMessage(out, IPPROTO_IPV6, IPV6_PKTINFO, info);
     }
   }
   return 0;

@@ -70,23 +70,7 @@ class Netns {
   bool ok_ = false;
 };
 
-sockaddr_storage sockaddrOf(const IpAddress& addr, uint16_t port, socklen_t* len) {
-  sockaddr_storage ss{};
-  if (addr.isV4()) {
-    auto* sin = reinterpret_cast<sockaddr_in*>(&ss);
-    sin->sin_family = AF_INET;
-    sin->sin_port = htons(port);
-    inet_pton(AF_INET, addr.toString().c_str(), &sin->sin_addr);
-    *len = sizeof(sockaddr_in);
-  } else {
-    auto* sin6 = reinterpret_cast<sockaddr_in6*>(&ss);
-    sin6->sin6_family = AF_INET6;
-    sin6->sin6_port = htons(port);
-    inet_pton(AF_INET6, addr.toString().c_str(), &sin6->sin6_addr);
-    *len = sizeof(sockaddr_in6);
-  }
-  return ss;
-}
+using testing::sockaddrOf;
 
 // A listening TCP socket on addr:port (IP_FREEBIND: the address may come and go).
 int listenOn(const IpAddress& addr, uint16_t port) {

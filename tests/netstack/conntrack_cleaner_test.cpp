@@ -35,23 +35,7 @@ IpAddress ip(const char* text) { return *IpAddress::parse(text); }
 using testing::requirePrivileged;
 using testing::sh;
 
-sockaddr_storage sockaddrOf(const IpAddress& addr, uint16_t port, socklen_t* len) {
-  sockaddr_storage ss{};
-  if (addr.isV4()) {
-    auto* sin = reinterpret_cast<sockaddr_in*>(&ss);
-    sin->sin_family = AF_INET;
-    sin->sin_port = htons(port);
-    inet_pton(AF_INET, addr.toString().c_str(), &sin->sin_addr);
-    *len = sizeof(sockaddr_in);
-  } else {
-    auto* sin6 = reinterpret_cast<sockaddr_in6*>(&ss);
-    sin6->sin6_family = AF_INET6;
-    sin6->sin6_port = htons(port);
-    inet_pton(AF_INET6, addr.toString().c_str(), &sin6->sin6_addr);
-    *len = sizeof(sockaddr_in6);
-  }
-  return ss;
-}
+using testing::sockaddrOf;
 
 // Sends one datagram from src:srcPort to dst:dstPort (creating a conntrack entry).
 bool sendDatagram(const IpAddress& src, uint16_t srcPort, const IpAddress& dst, uint16_t dstPort) {

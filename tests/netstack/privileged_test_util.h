@@ -1,12 +1,18 @@
 #pragma once
 // What the privileged netstack tests share: whether a skip must be a failure (CI sets
-// EDGEWAY_REQUIRE_PRIVILEGED=1), and running a shell command (ip, nft) with its output.
+// EDGEWAY_REQUIRE_PRIVILEGED=1), running a shell command (ip, nft) with its output, and
+// socket addresses for the connections they make.
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+
+#include "base/ip.h"
 
 namespace edgeway::netstack::testing {
 
@@ -25,6 +31,25 @@ inline int sh(const std::string& cmd, std::string* out = nullptr) {
   int rc = pclose(p);
   if (out) *out = text;
   return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+// `addr`:`port` as a sockaddr; *len is set to its size.
+inline sockaddr_storage sockaddrOf(const IpAddress& addr, uint16_t port, socklen_t* len) {
+  sockaddr_storage ss{};
+  if (addr.isV4()) {
+    auto* sin = reinterpret_cast<sockaddr_in*>(&ss);
+    sin->sin_family = AF_INET;
+    sin->sin_port = htons(port);
+    inet_pton(AF_INET, addr.toString().c_str(), &sin->sin_addr);
+    *len = sizeof(sockaddr_in);
+  } else {
+    auto* sin6 = reinterpret_cast<sockaddr_in6*>(&ss);
+    sin6->sin6_family = AF_INET6;
+    sin6->sin6_port = htons(port);
+    inet_pton(AF_INET6, addr.toString().c_str(), &sin6->sin6_addr);
+    *len = sizeof(sockaddr_in6);
+  }
+  return ss;
 }
 
 }  // namespace edgeway::netstack::testing
