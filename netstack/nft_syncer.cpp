@@ -105,15 +105,32 @@ bool serves(const Table& t, const std::vector<Value>& entry, const std::vector<V
   return false;
 }
 
-void diffTable(NftBatch& batch, const Table& from, const Table& to,
-               const std::function<std::vector<Element>(const Table&, const NamedSet&)>& affinity,
-               SyncReport& report) {
+// Where an incremental sync gets its elements: the difference of two whole models, or the
+// changes a RuleTracker recorded. `from` and `to` are the tables (the tracker's have no
+// elements); the structure (sets, chains, rules) is always compared from them.
+struct ElementSource {
+  // The elements to remove from and add to a set whose declaration stayed the same.
+  std::function<void(const NamedSet& from, const NamedSet& to, std::vector<Element>& removed,
+                     std::vector<Element>& added)>
+      diff;
+  // Every element of a new or recreated set.
+  std::function<std::vector<Element>(const NamedSet& to)> all;
+  // The whole new table, for a replacement.
+  std::function<Table()> full;
+  // Whether the new state sends `entry` (address . protocol . port) to `endpoint`.
+  std::function<bool(const std::vector<Value>& entry, const std::vector<Value>& endpoint)> serves;
+};
+
+void diffTable(NftBatch& batch, const Table& from, const Table& to, const ElementSource& source,
+               const NftSyncer::AffinityLister& affinity, SyncReport& report) {
   const IpFamily f = to.family;
   for (const auto& c : to.chains) {
     const Chain* old = from.findChain(c.name);
     if (old && !sameChainDeclaration(*old, c)) {  // a hook moved: rare, replace the table
-      replaceTable(batch, to);
+      Table whole = source.full();
+      replaceTable(batch, whole);
       report.structureChanges++;
+      report.elementsAdded += whole.elementCount();
       return;
     }
   }
@@ -158,15 +175,16 @@ void diffTable(NftBatch& batch, const Table& from, const Table& to,
   std::vector<std::pair<std::vector<Value>, std::vector<Value>>> removedPairs;  // entry, endpoint
   for (const auto& s : to.sets) {
     if (newSets.count(s.name) || dirtySets.count(s.name)) {
+      auto elements = source.all(s);
       batch.addSet(f, to.name, s);
-      batch.addElements(f, to.name, s, s.elements);
       report.structureChanges++;
-      report.elementsAdded += s.elements.size();
+      report.elementsAdded += elements.size();
+      batch.addElements(f, to.name, s, std::move(elements));
       continue;
     }
     const NamedSet& old = *from.findSet(s.name);
     std::vector<Element> removed, added;
-    elementDiff(old.elements, s.elements, removed, added);
+    source.diff(old, s, removed, added);
     if (removed.empty() && added.empty()) continue;
     report.elementsRemoved += removed.size();
     report.elementsAdded += added.size();
@@ -184,14 +202,14 @@ void diffTable(NftBatch& batch, const Table& from, const Table& to,
   if (endpointRemoved && affinity) {
     bool pairGone = false;
     for (const auto& [entry, endpoint] : removedPairs)
-      if (!serves(to, entry, endpoint)) pairGone = true;
+      if (!source.serves(entry, endpoint)) pairGone = true;
     for (const auto& s : to.sets) {
       if (!pairGone || !isAffinityMap(s) || newSets.count(s.name) || dirtySets.count(s.name)) continue;
       std::vector<Element> stale;
       for (auto& e : affinity(to, s)) {
         if (e.key.size() != 4 || e.data.size() != 2) continue;
         std::vector<Value> entry(e.key.begin() + 1, e.key.end());
-        if (!serves(to, entry, e.data)) stale.push_back(std::move(e));
+        if (!source.serves(entry, e.data)) stale.push_back(std::move(e));
       }
       report.affinityRemoved += stale.size();
       batch.destroyElements(f, to.name, s, std::move(stale));
@@ -218,34 +236,52 @@ size_t countElements(const std::vector<Table>& tables) {
   return n;
 }
 
-}  // namespace
-
-NftSyncer::NftSyncer(NftBackend& backend, NftSyncerOptions options)
-    : backend_(backend), options_(std::move(options)) {}
-
-bool NftSyncer::fullSyncPending() const {
-  if (!mirrorValid_ || !lastFull_) return true;
-  return options_.fullResyncPeriod.count() > 0 && options_.clock() - *lastFull_ >= options_.fullResyncPeriod;
+ElementSource modelSource(const Table& to) {
+  ElementSource source;
+  source.diff = [](const NamedSet& from, const NamedSet& now, std::vector<Element>& removed,
+                   std::vector<Element>& added) { elementDiff(from.elements, now.elements, removed, added); };
+  source.all = [](const NamedSet& now) { return now.elements; };
+  source.full = [&to] { return to; };
+  source.serves = [&to](const std::vector<Value>& entry, const std::vector<Value>& endpoint) {
+    return serves(to, entry, endpoint);
+  };
+  return source;
 }
 
-NftBatch NftSyncer::fullReplace(const std::vector<Table>& to) {
-  NftBatch batch;
-  for (const auto& t : to) replaceTable(batch, t);
-  return batch;
+ElementSource trackerSource(const RuleTracker& tracker, IpFamily family, const ElementChanges& changes) {
+  ElementSource source;
+  source.diff = [&changes, family](const NamedSet&, const NamedSet& now, std::vector<Element>& removed,
+                                   std::vector<Element>& added) {
+    if (const SetChanges* c = changes.find(family, now.name)) {
+      removed = c->removed;
+      added = c->added;
+    }
+  };
+  source.all = [&tracker, family](const NamedSet& now) { return tracker.elements(family, now.name); };
+  source.full = [&tracker, family] {
+    RuleModel model = tracker.model();
+    return *model.table(family);
+  };
+  source.serves = [&tracker, family](const std::vector<Value>& entry, const std::vector<Value>& endpoint) {
+    return tracker.serves(family, entry, endpoint);
+  };
+  return source;
 }
 
-NftBatch NftSyncer::diff(const std::vector<Table>& from, const std::vector<Table>& to,
-                         const std::function<std::vector<Element>(const Table&, const NamedSet&)>& affinity,
-                         SyncReport& report) {
+NftBatch diffTables(const std::vector<Table>& from, const std::vector<Table>& to,
+                    const std::function<ElementSource(const Table&)>& sourceOf,
+                    const NftSyncer::AffinityLister& affinity, SyncReport& report) {
   NftBatch batch;
   for (const auto& t : to) {
     const Table* old = findTable(from, t.family, t.name);
+    ElementSource source = sourceOf(t);
     if (!old) {
-      replaceTable(batch, t);
+      Table whole = source.full();
+      replaceTable(batch, whole);
       report.structureChanges++;
-      report.elementsAdded += t.elementCount();
+      report.elementsAdded += whole.elementCount();
     } else {
-      diffTable(batch, *old, t, affinity, report);
+      diffTable(batch, *old, t, source, affinity, report);
     }
   }
   for (const auto& t : from)
@@ -257,55 +293,105 @@ NftBatch NftSyncer::diff(const std::vector<Table>& from, const std::vector<Table
   return batch;
 }
 
-Result<SyncReport> NftSyncer::sync(const RuleModel& desired) { return syncTables(desired.tables, nullptr); }
+}  // namespace
 
-Result<SyncReport> NftSyncer::sync(RuleModel&& desired) { return syncTables(desired.tables, &desired.tables); }
+NftSyncer::NftSyncer(NftBackend& backend, NftSyncerOptions options)
+    : backend_(backend), options_(std::move(options)) {}
 
-Result<SyncReport> NftSyncer::syncTables(const std::vector<Table>& tables, std::vector<Table>* adopt) {
-  struct {
-    const std::vector<Table>& tables;
-  } desired{tables};
-  const auto now = options_.clock();
-  const bool full = fullSyncPending();
+bool NftSyncer::fullSyncPending() const {
+  if (mirror_.elements == Mirror::Elements::kNone || !lastFull_) return true;
+  return options_.fullResyncPeriod.count() > 0 && options_.clock() - *lastFull_ >= options_.fullResyncPeriod;
+}
+
+NftBatch NftSyncer::fullReplace(const std::vector<Table>& to) {
+  NftBatch batch;
+  for (const auto& t : to) replaceTable(batch, t);
+  return batch;
+}
+
+NftBatch NftSyncer::diff(const std::vector<Table>& from, const std::vector<Table>& to,
+                         const AffinityLister& affinity, SyncReport& report) {
+  return diffTables(from, to, modelSource, affinity, report);
+}
+
+NftSyncer::AffinityLister NftSyncer::kernelAffinity() {
+  return [this](const Table& t, const NamedSet& s) -> std::vector<Element> {
+    auto listed = backend_.listElements(t.family, t.name, s);
+    return listed.isOk() ? std::move(*listed) : std::vector<Element>{};
+  };
+}
+
+Result<SyncReport> NftSyncer::sync(const RuleModel& desired) { return syncModel(desired.tables, nullptr); }
+
+Result<SyncReport> NftSyncer::sync(RuleModel&& desired) { return syncModel(desired.tables, &desired.tables); }
+
+Result<SyncReport> NftSyncer::syncModel(const std::vector<Table>& desired, std::vector<Table>* adopt) {
+  const bool full = fullSyncPending() || mirror_.elements != Mirror::Elements::kModel;
   SyncReport report;
   report.full = full;
-  report.totalElements = countElements(desired.tables);
+  report.totalElements = countElements(desired);
+  NftBatch batch = full ? fullBatch(desired) : diff(mirror_.tables, desired, kernelAffinity(), report);
+  if (full) report.elementsAdded = report.totalElements;
+  if (Status s = commit(batch, report); !s.isOk()) return s;
+  if (adopt)
+    mirror_.tables = std::move(*adopt);
+  else
+    mirror_.tables = desired;
+  adoptMirror(Mirror::Elements::kModel, full);
+  return report;
+}
+
+Result<SyncReport> NftSyncer::sync(RuleTracker& tracker) {
+  const bool full = fullSyncPending() || mirror_.elements != Mirror::Elements::kTracker;
+  SyncReport report;
+  report.full = full;
   NftBatch batch;
   if (full) {
-    batch = fullReplace(desired.tables);
-    report.elementsAdded = report.totalElements;
-    // Tables managed before but not wanted now (never the case with a fixed model shape).
-    for (const auto& [family, name] : managed_)
-      if (!findTable(desired.tables, family, name)) {
-        batch.addTable(family, name);
-        batch.deleteTable(family, name);
-      }
+    // The tracker's recorded changes are relative to a state the kernel may not hold.
+    tracker.clearChanges();
+    RuleModel model = tracker.model();
+    report.elementsAdded = countElements(model.tables);
+    batch = fullBatch(model.tables);
   } else {
-    auto affinity = [this](const Table& t, const NamedSet& s) -> std::vector<Element> {
-      auto listed = backend_.listElements(t.family, t.name, s);
-      return listed.isOk() ? std::move(*listed) : std::vector<Element>{};
-    };
-    batch = diff(mirror_, desired.tables, affinity, report);
+    ElementChanges changes = tracker.takeChanges();
+    auto sourceOf = [&](const Table& t) { return trackerSource(tracker, t.family, changes); };
+    batch = diffTables(mirror_.tables, tracker.skeleton(), sourceOf, kernelAffinity(), report);
   }
-  report.operations = batch.ops.size();
-  if (!batch.empty()) {
-    Status s = backend_.commit(batch);
-    if (!s.isOk()) {
-      mirrorValid_ = false;
-      mirror_.clear();
-      return s;
-    }
-    report.sent = true;
-  }
-  if (adopt)
-    mirror_ = std::move(*adopt);
-  else
-    mirror_ = desired.tables;
-  mirrorValid_ = true;
-  if (full) lastFull_ = now;
-  managed_.clear();
-  for (const auto& t : mirror_) managed_.emplace_back(t.family, t.name);
+  report.totalElements = tracker.elementCount();
+  if (Status s = commit(batch, report); !s.isOk()) return s;
+  mirror_.tables = tracker.skeleton();
+  adoptMirror(Mirror::Elements::kTracker, full);
   return report;
+}
+
+NftBatch NftSyncer::fullBatch(const std::vector<Table>& desired) const {
+  NftBatch batch = fullReplace(desired);
+  // Tables managed before but not wanted now (never the case with a fixed model shape).
+  for (const auto& [family, name] : managed_)
+    if (!findTable(desired, family, name)) {
+      batch.addTable(family, name);
+      batch.deleteTable(family, name);
+    }
+  return batch;
+}
+
+Status NftSyncer::commit(const NftBatch& batch, SyncReport& report) {
+  report.operations = batch.ops.size();
+  if (batch.empty()) return Status::ok();
+  Status s = backend_.commit(batch);
+  if (!s.isOk()) {
+    mirror_ = Mirror{};
+    return s;
+  }
+  report.sent = true;
+  return s;
+}
+
+void NftSyncer::adoptMirror(Mirror::Elements elements, bool full) {
+  mirror_.elements = elements;
+  if (full) lastFull_ = options_.clock();
+  managed_.clear();
+  for (const auto& t : mirror_.tables) managed_.emplace_back(t.family, t.name);
 }
 
 Status NftSyncer::deleteTables() {
@@ -317,8 +403,7 @@ Status NftSyncer::deleteTables() {
     batch.deleteTable(family, name);
   }
   Status s = backend_.commit(batch);
-  mirror_.clear();
-  mirrorValid_ = false;
+  mirror_ = Mirror{};
   return s;
 }
 

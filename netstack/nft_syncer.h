@@ -17,6 +17,13 @@
 // first sync (which also removes whatever a previous run left), after any failed sync,
 // when asked (requestFullSync) and every `fullResyncPeriod`.
 //
+// Two ways in. sync(RuleTracker&) is the proxy's: the tracker recorded which elements its
+// last update added and removed, so a one-Service change costs the same at 10 Services as
+// at 10,000 -- no element is compared or copied beyond the change, and the mirror is the
+// tracker's skeleton (no elements). sync(RuleModel) diffs two whole models (tests, bench,
+// debugging); it keeps the whole model as its mirror. Switching between the two costs a
+// full replacement.
+//
 // Not thread-safe: one owner (the proxy's sync thread) calls it.
 
 #include <chrono>
@@ -29,6 +36,7 @@
 #include "netstack/nft_backend.h"
 #include "netstack/nft_encoder.h"
 #include "netstack/rule_model.h"
+#include "netstack/rule_tracker.h"
 
 namespace edgeway::netstack {
 
@@ -50,7 +58,14 @@ struct SyncReport {
 
 class NftSyncer {
  public:
+  // The kernel's entries of a dynamic (affinity) map of a table.
+  using AffinityLister = std::function<std::vector<Element>(const Table&, const NamedSet&)>;
+
   NftSyncer(NftBackend& backend, NftSyncerOptions options = {});
+
+  // Makes the kernel hold the tracker's state, sending the changes it recorded since the
+  // last sync (takeChanges). A full replacement drops them (clearChanges).
+  Result<SyncReport> sync(RuleTracker& tracker);
 
   // Makes the kernel hold `desired`. On error nothing is assumed about the kernel: the
   // next sync is a full replacement.
@@ -60,30 +75,40 @@ class NftSyncer {
   Result<SyncReport> sync(RuleModel&& desired);
 
   // The next sync replaces the tables wholesale.
-  void requestFullSync() { mirrorValid_ = false; }
+  void requestFullSync() { mirror_.elements = Mirror::Elements::kNone; }
   bool fullSyncPending() const;
 
   // Deletes the tables this syncer manages (those of the last model, or `ip edgeway` and
   // `ip6 edgeway` before any). Missing tables are not an error.
   Status deleteTables();
 
-  // What was last programmed successfully (empty before the first sync or after an error).
-  const std::vector<Table>& programmed() const { return mirror_; }
+  // What was last programmed successfully (empty before the first sync or after an error);
+  // without elements after sync(RuleTracker&).
+  const std::vector<Table>& programmed() const { return mirror_.tables; }
 
   // The batch an incremental sync from `from` to `to` would send (no kernel involved).
   // `affinity` supplies the kernel's affinity entries per dynamic map (may be empty).
   static NftBatch diff(const std::vector<Table>& from, const std::vector<Table>& to,
-                       const std::function<std::vector<Element>(const Table&, const NamedSet&)>& affinity,
-                       SyncReport& report);
+                       const AffinityLister& affinity, SyncReport& report);
   static NftBatch fullReplace(const std::vector<Table>& to);
 
  private:
-  Result<SyncReport> syncTables(const std::vector<Table>& desired, std::vector<Table>* adopt);
+  struct Mirror {
+    enum class Elements { kNone, kModel, kTracker };  // kNone: the kernel state is unknown
+    Elements elements = Elements::kNone;
+    std::vector<Table> tables;  // the whole model (kModel) or the tracker's skeleton (kTracker)
+  };
+
+  Result<SyncReport> syncModel(const std::vector<Table>& desired, std::vector<Table>* adopt);
+  NftBatch fullBatch(const std::vector<Table>& desired) const;
+  // Commits a non-empty batch; on error forgets the mirror (the next sync is full).
+  Status commit(const NftBatch& batch, SyncReport& report);
+  void adoptMirror(Mirror::Elements elements, bool full);
+  AffinityLister kernelAffinity();
 
   NftBackend& backend_;
   NftSyncerOptions options_;
-  std::vector<Table> mirror_;
-  bool mirrorValid_ = false;
+  Mirror mirror_;
   std::optional<std::chrono::steady_clock::time_point> lastFull_;
   std::vector<std::pair<IpFamily, std::string>> managed_;  // tables of the last model
 };

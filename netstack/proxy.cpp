@@ -52,18 +52,26 @@ ServiceProxy::~ServiceProxy() { (void)stop(); }
 void ServiceProxy::start() {
   if (started_) return;
   started_ = true;
-  subscription_ =
-      state_.subscribe([this](const std::shared_ptr<const cache::Snapshot>& snapshot, const cache::Changes&) {
+  subscription_ = state_.subscribe(
+      [this](const std::shared_ptr<const cache::Snapshot>& snapshot, const cache::Changes& changes) {
         if (!snapshot->synced()) return;
         std::lock_guard<std::mutex> lock(mu_);
+        if (!pending_)
+          pendingChanges_ = changes;
+        else if (pendingChanges_)
+          pendingChanges_->merge(changes);
         pending_ = snapshot;
         wake_.notify_one();
       });
-  // Subscribe first, then read current(): a snapshot may be seen twice, never missed.
+  // Subscribe first, then read current(): a snapshot may be seen twice, never missed. The
+  // first sync rebuilds everything, so what current() changed does not matter.
   auto current = state_.current();
   if (current->synced()) {
     std::lock_guard<std::mutex> lock(mu_);
-    if (!pending_) pending_ = current;
+    if (!pending_) {
+      pending_ = current;
+      pendingChanges_.reset();
+    }
   }
   thread_ = std::thread([this] { run(); });
 }
@@ -106,6 +114,7 @@ void ServiceProxy::run() {
   Clock::time_point nextResync = Clock::time_point::max();  // set by the first full sync
   for (;;) {
     std::shared_ptr<const cache::Snapshot> snapshot;
+    std::optional<cache::Changes> changes;
     {
       std::unique_lock<std::mutex> lock(mu_);
       auto deadline = failed ? Clock::now() + options_.retryInterval : nextResync;
@@ -117,33 +126,40 @@ void ServiceProxy::run() {
       }
       snapshot = std::move(pending_);
       pending_.reset();
+      changes = std::move(pendingChanges_);
+      pendingChanges_.reset();
     }
-    if (!snapshot) snapshot = last_;  // a retry, the periodic resync or a requested full sync
-    if (!snapshot) continue;          // the cache has not synced: never program before it
+    if (!snapshot) {  // a retry, the periodic resync or a requested full sync
+      snapshot = last_;
+      changes.emplace();  // nothing new: the tracker is up to date with last_
+    }
+    if (!snapshot) continue;  // the cache has not synced: never program before it
     bool full = syncer_.fullSyncPending();
-    failed = !syncOnce(snapshot);
+    failed = !syncOnce(snapshot, changes ? &*changes : nullptr);
     if (!failed && full && options_.resyncPeriod.count() > 0)
       nextResync = Clock::now() + options_.resyncPeriod;
   }
 }
 
-bool ServiceProxy::syncOnce(const std::shared_ptr<const cache::Snapshot>& snapshot) {
+bool ServiceProxy::syncOnce(const std::shared_ptr<const cache::Snapshot>& snapshot,
+                            const cache::Changes* changes) {
   const auto start = std::chrono::steady_clock::now();
   NodeInfo node;
   node.name = options_.nodeName;
   if (options_.nodeAddresses) node.addresses = options_.nodeAddresses();
   node.clusterCidrs = options_.clusterCidrs;
   node.masqueradeAll = options_.masqueradeAll;
-  RuleModel model = buildRuleModel(*snapshot, node);
-  detail::UdpEndpointIndex udp;
-  if (conntrack_) udp = detail::udpEndpointIndex(model);
+  if (changes)
+    tracker_.update(*snapshot, node, *changes);
+  else
+    tracker_.updateAll(*snapshot, node);
   const auto built = std::chrono::steady_clock::now();
-  for (const auto& w : model.warnings) log::warn("service proxy: ", w.service, ": ", w.message);
-  auto report = syncer_.sync(std::move(model));
+  for (const auto& w : tracker_.takeWarnings()) log::warn("service proxy: ", w.service, ": ", w.message);
+  auto report = syncer_.sync(tracker_);
   const auto end = std::chrono::steady_clock::now();
   const double seconds = std::chrono::duration<double>(end - start).count();
   last_ = snapshot;
-  if (report.isOk()) afterSync(*snapshot, node, std::move(udp));
+  if (report.isOk()) afterSync(*snapshot, node);
   std::lock_guard<std::mutex> lock(mu_);
   stats_.lastSyncSeconds = seconds;
   if (!report.isOk()) {
@@ -158,7 +174,7 @@ bool ServiceProxy::syncOnce(const std::shared_ptr<const cache::Snapshot>& snapsh
   stats_.lastError.clear();
   synced_ = true;
   log::debug("service proxy: ", report->full ? "full" : "incremental", " sync of revision ",
-             snapshot->revision(), " in ", seconds * 1000, " ms (model ",
+             snapshot->revision(), " in ", seconds * 1000, " ms (tracker ",
              std::chrono::duration<double, std::milli>(built - start).count(), " ms): ", report->operations,
              " ops, +", report->elementsAdded, "/-", report->elementsRemoved, " elements, ",
              report->affinityRemoved, " stale affinity entries, ", report->structureChanges,
@@ -189,8 +205,7 @@ int readyLocalEndpoints(const cache::Snapshot& snapshot, const api::ServiceView&
 
 }  // namespace
 
-void ServiceProxy::afterSync(const cache::Snapshot& snapshot, const NodeInfo& node,
-                             detail::UdpEndpointIndex udp) {
+void ServiceProxy::afterSync(const cache::Snapshot& snapshot, const NodeInfo& node) {
   if (announcer_) {
     std::vector<IpAddress> wanted;
     for (const auto& svc : snapshot.services()) {
@@ -217,22 +232,19 @@ void ServiceProxy::afterSync(const cache::Snapshot& snapshot, const NodeInfo& no
     if (Status s = health_->sync(services); !s.isOk())
       log::warn("service proxy: health check node ports: ", s.message());
   }
-  if (conntrack_) {
-    if (lastUdp_) {
-      for (const auto& f : detail::staleUdpFlows(*lastUdp_, udp)) {
-        auto deleted = f.endpoint ? conntrack_->deleteUdpForServiceEndpoint(
-                                        f.entry, f.port, f.endpoint->first, f.endpoint->second)
-                                  : conntrack_->deleteUdpForServiceIp(f.entry, f.port);
-        if (!deleted.isOk()) {
-          log::warn("service proxy: clearing UDP conntrack entries of ", f.entry.toString(), ":", f.port,
-                    ": ", deleted.status().message());
-        } else if (*deleted > 0) {
-          log::debug("service proxy: cleared ", *deleted, " UDP conntrack entries of ", f.entry.toString(),
-                     ":", f.port, f.endpoint ? " to " + f.endpoint->first.toString() : std::string());
-        }
-      }
+  auto staleUdp = tracker_.takeStaleUdpFlows();  // taken even without a cleaner: it accumulates
+  if (!conntrack_) return;
+  for (const auto& f : staleUdp) {
+    auto deleted = f.endpoint ? conntrack_->deleteUdpForServiceEndpoint(f.entry, f.port, f.endpoint->first,
+                                                                        f.endpoint->second)
+                              : conntrack_->deleteUdpForServiceIp(f.entry, f.port);
+    if (!deleted.isOk()) {
+      log::warn("service proxy: clearing UDP conntrack entries of ", f.entry.toString(), ":", f.port, ": ",
+                deleted.status().message());
+    } else if (*deleted > 0) {
+      log::debug("service proxy: cleared ", *deleted, " UDP conntrack entries of ", f.entry.toString(), ":",
+                 f.port, f.endpoint ? " to " + f.endpoint->first.toString() : std::string());
     }
-    lastUdp_ = std::move(udp);
   }
 }
 

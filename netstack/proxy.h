@@ -8,8 +8,9 @@
 //   (*proxy)->stop();             // joins the thread; deletes the tables unless keepTablesOnExit
 //
 // Threads: one sync thread of its own. The cache callback only stores the newest Snapshot
-// pointer and wakes the thread, so snapshots that arrive during a sync are coalesced into
-// the next one. Snapshots before the cache has synced are ignored: nothing is programmed
+// pointer (and merges what it changed) and wakes the thread, so snapshots that arrive
+// during a sync are coalesced into the next one. Each sync updates a RuleTracker with the
+// Services the changes name and sends what that changed (rule_tracker.h, nft_syncer.h). Snapshots before the cache has synced are ignored: nothing is programmed
 // until the first synced Snapshot (the first sync replaces our tables atomically, removing
 // whatever a previous run left). A failed sync is retried (as a full replacement) after
 // `retryInterval`; a full resync runs every `resyncPeriod`. stats() and hasSynced() are
@@ -25,9 +26,10 @@
 // * healthCheckNodePort (ProxyOptions::io set): a HealthCheckServer serves each
 //   externalTrafficPolicy Local Service's healthCheckNodePort with the number of ready
 //   endpoints on this node (the larger of the two families).
-// * UDP conntrack: flows made stale by the model change (detail::staleUdpFlows: an endpoint
-//   that left a UDP entry, or an entry that got its first endpoint) are deleted through a
-//   ConntrackCleaner. Nothing is cleared on the first sync (there is no previous model).
+// * UDP conntrack: flows made stale since the last successful sync (an endpoint that left a
+//   UDP entry, or an entry that got its first endpoint; RuleTracker::takeStaleUdpFlows) are
+//   deleted through a ConntrackCleaner. As in kube-proxy, the first sync counts every UDP
+//   entry with endpoints as new, so flows a previous run left on them are cleared.
 //   Only the create() that opens netlink sockets builds the cleaner and the announcer.
 
 #include <atomic>
@@ -51,7 +53,7 @@
 #include "netstack/nft_backend.h"
 #include "netstack/nft_syncer.h"
 #include "netstack/rule_model.h"
-#include "netstack/src/conntrack_flows.h"
+#include "netstack/rule_tracker.h"
 
 namespace boost::asio {
 class io_context;
@@ -115,23 +117,25 @@ class ServiceProxy {
  private:
   ServiceProxy(cache::ClusterState& state, ProxyOptions options, std::unique_ptr<NftBackend> backend);
   void run();
-  bool syncOnce(const std::shared_ptr<const cache::Snapshot>& snapshot);  // false: failed
+  // false: failed. `changes`: what changed since the last snapshot synced (null: anything).
+  bool syncOnce(const std::shared_ptr<const cache::Snapshot>& snapshot, const cache::Changes* changes);
   // The work after a successful nftables sync (announcer, health server, conntrack).
-  void afterSync(const cache::Snapshot& snapshot, const NodeInfo& node, detail::UdpEndpointIndex udp);
+  void afterSync(const cache::Snapshot& snapshot, const NodeInfo& node);
 
   cache::ClusterState& state_;
   const ProxyOptions options_;
   std::unique_ptr<NftBackend> backend_;
-  NftSyncer syncer_;  // sync thread only
+  NftSyncer syncer_;     // sync thread only
+  RuleTracker tracker_;  // sync thread only
   // Sync thread only (and stop(), after the thread ended). Each may be null.
   std::unique_ptr<LoadBalancerAnnouncer> announcer_;
   std::unique_ptr<HealthCheckServer> health_;
   std::unique_ptr<ConntrackCleaner> conntrack_;
-  std::optional<detail::UdpEndpointIndex> lastUdp_;  // of the last programmed model
 
   mutable std::mutex mu_;
   std::condition_variable wake_;
   std::shared_ptr<const cache::Snapshot> pending_;  // newest unsynced Snapshot (mu_)
+  std::optional<cache::Changes> pendingChanges_;    // since the last taken one; unset: unknown (mu_)
   std::shared_ptr<const cache::Snapshot> last_;     // last one synced (sync thread)
   bool stopping_ = false;                           // mu_
   bool fullRequested_ = false;                      // mu_

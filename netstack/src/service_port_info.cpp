@@ -1,7 +1,6 @@
 #include "netstack/src/service_port_info.h"
 
 #include <algorithm>
-#include <tuple>
 
 #include "cache/snapshot.h"
 
@@ -57,48 +56,37 @@ void categorize(const cache::Snapshot& snapshot, const NodeInfo& node, IpFamily 
 
 }  // namespace
 
-std::vector<ServicePortInfo> collectServicePorts(const cache::Snapshot& snapshot, const NodeInfo& node,
-                                                 IpFamily family) {
-  std::vector<const api::ServiceView*> services;
-  for (const auto& s : snapshot.services()) services.push_back(s.get());
-  std::sort(services.begin(), services.end(), [](const api::ServiceView* a, const api::ServiceView* b) {
-    return std::tie(a->ns, a->name) < std::tie(b->ns, b->name);
-  });
-
-  std::vector<ServicePortInfo> out;
-  for (const api::ServiceView* svc : services) {
-    if (svc->type == api::ServiceType::kExternalName || svc->headless) continue;
-    std::vector<IpAddress> clusterIps = ofFamily(svc->clusterIps, family);
-    if (clusterIps.empty()) continue;
-    std::vector<IpAddress> lbIps;
-    if (svc->type == api::ServiceType::kLoadBalancer) {
-      for (const auto& ing : svc->loadBalancerIngress)
-        if (ing.ip && ing.ip->family() == family) lbIps.push_back(*ing.ip);
-    }
-    std::vector<Cidr> ranges;
-    for (const auto& c : svc->loadBalancerSourceRanges)
-      if (c.family() == family) ranges.push_back(c);
-    bool hasNodePorts =
-        svc->type == api::ServiceType::kNodePort || svc->type == api::ServiceType::kLoadBalancer;
-
-    for (const auto& sp : svc->ports) {
-      ServicePortInfo info;
-      info.service = svc;
-      info.id = svc->ns + "/" + svc->name + ":" + (sp.name.empty() ? std::to_string(sp.port) : sp.name);
-      info.protocol = sp.protocol;
-      info.port = sp.port;
-      info.nodePort = hasNodePorts ? sp.nodePort : 0;
-      info.clusterIps = clusterIps;
-      info.externalIps = ofFamily(svc->externalIps, family);
-      info.loadBalancerIps = lbIps;
-      info.sourceRanges = ranges;
-      sortUnique(info.externalIps);
-      sortUnique(info.loadBalancerIps);
-      categorize(snapshot, node, family, sp, info);
-      out.push_back(std::move(info));
-    }
+void collectServicePorts(const cache::Snapshot& snapshot, const NodeInfo& node, IpFamily family,
+                         const api::ServiceView& svc, std::vector<ServicePortInfo>& out) {
+  if (svc.type == api::ServiceType::kExternalName || svc.headless) return;
+  std::vector<IpAddress> clusterIps = ofFamily(svc.clusterIps, family);
+  if (clusterIps.empty()) return;
+  std::vector<IpAddress> lbIps;
+  if (svc.type == api::ServiceType::kLoadBalancer) {
+    for (const auto& ing : svc.loadBalancerIngress)
+      if (ing.ip && ing.ip->family() == family) lbIps.push_back(*ing.ip);
   }
-  return out;
+  std::vector<Cidr> ranges;
+  for (const auto& c : svc.loadBalancerSourceRanges)
+    if (c.family() == family) ranges.push_back(c);
+  bool hasNodePorts = svc.type == api::ServiceType::kNodePort || svc.type == api::ServiceType::kLoadBalancer;
+
+  for (const auto& sp : svc.ports) {
+    ServicePortInfo info;
+    info.service = &svc;
+    info.id = svc.ns + "/" + svc.name + ":" + (sp.name.empty() ? std::to_string(sp.port) : sp.name);
+    info.protocol = sp.protocol;
+    info.port = sp.port;
+    info.nodePort = hasNodePorts ? sp.nodePort : 0;
+    info.clusterIps = clusterIps;
+    info.externalIps = ofFamily(svc.externalIps, family);
+    info.loadBalancerIps = lbIps;
+    info.sourceRanges = ranges;
+    sortUnique(info.externalIps);
+    sortUnique(info.loadBalancerIps);
+    categorize(snapshot, node, family, sp, info);
+    out.push_back(std::move(info));
+  }
 }
 
 }  // namespace edgeway::netstack::detail

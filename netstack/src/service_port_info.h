@@ -44,9 +44,9 @@ struct ServicePortInfo {
   std::vector<EndpointAddr> localEndpoints;
 };
 
-// Every proxied Service port of `family`, ordered by namespace, name, then port order.
-// Skips ExternalName and headless Services and those without a ClusterIP of the family.
-std::vector<ServicePortInfo> collectServicePorts(const cache::Snapshot& snapshot, const NodeInfo& node,
-                                                 IpFamily family);
+// The proxied ports of one Service in `family`, in port order, appended to `out`. None for
+// ExternalName and headless Services and those without a ClusterIP of the family.
+void collectServicePorts(const cache::Snapshot& snapshot, const NodeInfo& node, IpFamily family,
+                         const api::ServiceView& service, std::vector<ServicePortInfo>& out);
 
 }  // namespace edgeway::netstack::detail

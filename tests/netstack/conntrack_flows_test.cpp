@@ -1,5 +1,5 @@
-// detail::staleUdpFlows: which UDP conntrack entries a model change makes stale.
-#include "netstack/src/conntrack_flows.h"
+// staleUdpFlows: which UDP conntrack entries a model change makes stale.
+#include "netstack/conntrack_flows.h"
 
 #include <gtest/gtest.h>
 
@@ -8,8 +8,6 @@
 namespace edgeway::netstack {
 namespace {
 
-using detail::StaleUdpFlows;
-using detail::staleUdpFlows;
 using testing::ip;
 using testing::ServiceBuilder;
 using testing::slice;

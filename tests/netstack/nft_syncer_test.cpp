@@ -11,6 +11,8 @@
 
 #include "netstack/nft_encoder.h"
 #include "netstack/nft_syncer.h"
+#include "netstack/rule_tracker.h"
+#include "cache/changes.h"
 #include "scenarios.h"
 
 namespace edgeway::netstack {
@@ -218,6 +220,77 @@ TEST(NftSyncerTest, ShutdownDeletesTheTables) {
   ASSERT_EQ(b.ops.size(), 4u);  // add + delete per family: a missing table is no error
   EXPECT_EQ(backend.count(b, K::kDeleteTable), 2u);
   EXPECT_TRUE(syncer.fullSyncPending());
+}
+
+// An op as text, its elements sorted: two batches that do the same compare equal.
+std::vector<std::string> normalized(const NftBatch& b) {
+  std::vector<std::string> out;
+  for (const auto& op : b.ops) {
+    std::string text = op.describe();
+    std::vector<std::string> elements;
+    for (const auto& e : op.elements) {
+      std::string k;
+      for (const auto& v : e.key) k += v.kind == Value::Kind::kAddr ? v.addr.toString() + "." : std::to_string(v.low) + ".";
+      for (const auto& v : e.data) k += v.kind == Value::Kind::kAddr ? v.addr.toString() + ":" : std::to_string(v.low) + ":";
+      elements.push_back(k + e.comment);
+    }
+    std::sort(elements.begin(), elements.end());
+    for (const auto& e : elements) text += " " + e;
+    out.push_back(text);
+  }
+  return out;
+}
+
+// The proxy's way in: the tracker's recorded changes give the batch a diff of the two whole
+// models gives, for element-only changes and for structure changes alike.
+TEST(NftSyncerTest, TrackerSyncSendsWhatAWholeModelDiffSends) {
+  FakeBackend viaModel, viaTracker;
+  NftSyncer modelSyncer(viaModel), trackerSyncer(viaTracker);
+  RuleTracker tracker;
+  cache::Changes changes;
+  changes.byKind[cache::kindIndex(cache::Kind::kService)] = {{"shop", "web"}};
+  changes.byKind[cache::kindIndex(cache::Kind::kEndpointSlice)] = {{"shop", "web-1"}};
+  const std::vector<std::shared_ptr<const cache::Snapshot>> steps = {
+      webWith({{"10.42.0.11"}, {"10.42.1.12", "node-b"}}),
+      webWith({{"10.42.0.11"}, {"10.42.1.13", "node-b"}}),
+      webWith({{"10.42.0.11"}, {"10.42.1.13", "node-b"}}, 60),    // affinity: a set, a map, rules
+      webWith({{"10.42.0.11"}}, 60),                              // endpoint gone
+      webWith({{"10.42.0.11"}, {"10.42.1.14", "node-b"}, {"10.42.1.15", "node-b"}}),  // affinity gone
+      webWith({}),                                                // no endpoints: reject
+  };
+  for (size_t i = 0; i < steps.size(); ++i) {
+    SCOPED_TRACE("step " + std::to_string(i));
+    if (i == 0)
+      tracker.updateAll(*steps[i], testNode());
+    else
+      tracker.update(*steps[i], testNode(), changes);
+    auto byModel = modelSyncer.sync(model(steps[i]));
+    auto byTracker = trackerSyncer.sync(tracker);
+    ASSERT_TRUE(byModel.isOk());
+    ASSERT_TRUE(byTracker.isOk());
+    EXPECT_EQ(byTracker->full, i == 0);
+    EXPECT_EQ(byTracker->elementsAdded, byModel->elementsAdded);
+    EXPECT_EQ(byTracker->elementsRemoved, byModel->elementsRemoved);
+    EXPECT_EQ(byTracker->totalElements, byModel->totalElements);
+    EXPECT_EQ(normalized(viaTracker.batches.back()), normalized(viaModel.batches.back()));
+  }
+}
+
+TEST(NftSyncerTest, TrackerSyncAfterAFailureReplacesTheTables) {
+  FakeBackend backend;
+  NftSyncer syncer(backend);
+  RuleTracker tracker;
+  tracker.updateAll(*webWith({{"10.42.0.11"}}), testNode());
+  ASSERT_TRUE(syncer.sync(tracker).isOk());
+  cache::Changes changes;
+  changes.byKind[cache::kindIndex(cache::Kind::kEndpointSlice)] = {{"shop", "web-1"}};
+  tracker.update(*webWith({{"10.42.0.12"}}), testNode(), changes);
+  backend.failNext = true;
+  EXPECT_FALSE(syncer.sync(tracker).isOk());
+  auto r = syncer.sync(tracker);  // nothing new in the tracker, but the kernel state is unknown
+  ASSERT_TRUE(r.isOk());
+  EXPECT_TRUE(r->full);
+  EXPECT_EQ(normalized(backend.batches.back()), normalized(NftSyncer::fullReplace(model(webWith({{"10.42.0.12"}})).tables)));
 }
 
 TEST(NftEncoderTest, LargeElementListsSplitIntoMessagesUnder64KiB) {

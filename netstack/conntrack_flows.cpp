@@ -1,6 +1,6 @@
-#include "netstack/src/conntrack_flows.h"
+#include "netstack/conntrack_flows.h"
 
-namespace edgeway::netstack::detail {
+namespace edgeway::netstack {
 
 UdpEndpointIndex udpEndpointIndex(const RuleModel& model) {
   UdpEndpointIndex index;
@@ -43,4 +43,4 @@ std::vector<StaleUdpFlows> staleUdpFlows(const UdpEndpointIndex& before, const U
   return flows;
 }
 
-}  // namespace edgeway::netstack::detail
+}  // namespace edgeway::netstack

@@ -22,7 +22,7 @@
 #include "base/ip.h"
 #include "netstack/rule_model.h"
 
-namespace edgeway::netstack::detail {
+namespace edgeway::netstack {
 
 using UdpEntry = std::pair<IpAddress, uint16_t>;     // address, port
 using UdpEndpoint = std::pair<IpAddress, uint16_t>;  // endpoint address, port
@@ -46,4 +46,4 @@ inline std::vector<StaleUdpFlows> staleUdpFlows(const RuleModel& before, const R
   return staleUdpFlows(udpEndpointIndex(before), udpEndpointIndex(after));
 }
 
-}  // namespace edgeway::netstack::detail
+}  // namespace edgeway::netstack
