@@ -150,6 +150,7 @@ Result<std::unique_ptr<netstack::ServiceProxy>> startProxy(const ServerFlags& fl
   }
   if (Status s = appendCidrs(flags.clusterCidrs, "proxy", options.clusterCidrs); !s.isOk()) return s;
   if (Status s = appendCidrs(flags.serviceCidrs, "proxy", options.serviceCidrs); !s.isOk()) return s;
+  if (Status s = appendCidrs(flags.nodePortAddresses, "proxy", options.nodePortCidrs); !s.isOk()) return s;
   auto proxy = netstack::ServiceProxy::create(clusterState, std::move(options));
   if (!proxy.isOk()) {
     return Status(proxy.status().code(), "proxy: " + proxy.status().message() + " (run `edgeway check`, or start with --proxy none)");

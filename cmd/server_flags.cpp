@@ -46,6 +46,8 @@ Flags:
   --cluster-dns IP[,IP]              the kube-dns Service address (default: 10th of each service CIDR)
   --dns-pod-records disabled|verified  answer a-b-c-d.<ns>.pod.<zone> for existing Pods (default disabled)
   --proxy nftables|none              service proxy (default nftables)
+  --nodeport-addresses CIDR[,CIDR]   serve NodePorts only on node addresses in these (default: every
+                                     node address except loopback)
   --node-name NAME                   this node's name (default: host name)
   --node-ip IP[,IP]                  this node's addresses
   --log-level debug|info|warn|error  (default info)
@@ -110,6 +112,15 @@ Result<ServerFlags> parseServerFlags(const std::vector<std::string>& args) {
        [&](const std::string& v) {
          if (v != "nftables" && v != "none") return invalidArgument("--proxy must be nftables or none");
          f.proxy = v;
+         return Status::ok();
+       }},
+      {"--nodeport-addresses",
+       [&](const std::string& v) {
+         f.nodePortAddresses = splitCommas(v);
+         if (f.nodePortAddresses.empty()) return invalidArgument("empty list");
+         for (const auto& text : f.nodePortAddresses)
+           if (auto cidr = Cidr::parse(text); !cidr.isOk())
+             return invalidArgument(text + " is not a CIDR: " + cidr.status().message());
          return Status::ok();
        }},
       {"--node-name", set(f.nodeName)},

@@ -28,6 +28,7 @@ struct ServerFlags {
   std::vector<std::string> clusterDns;    // kube-dns ClusterIPs; default: the 10th address of each service CIDR
   std::string dnsPodRecords = "disabled";  // or "verified": a-b-c-d.<ns>.pod.<zone> for existing Pods
   std::string proxy = "nftables";
+  std::vector<std::string> nodePortAddresses;  // CIDRs; empty: every node address
   std::string nodeName;                   // empty: the host name
   std::vector<std::string> nodeIps;
   std::string logLevel = "info";

@@ -148,6 +148,8 @@ bool ServiceProxy::syncOnce(const std::shared_ptr<const cache::Snapshot>& snapsh
   node.name = options_.nodeName;
   if (options_.nodeAddresses) node.addresses = options_.nodeAddresses();
   node.clusterCidrs = options_.clusterCidrs;
+  node.serviceCidrs = options_.serviceCidrs;
+  node.nodePortCidrs = options_.nodePortCidrs;
   node.masqueradeAll = options_.masqueradeAll;
   if (changes)
     tracker_.update(*snapshot, node, *changes);
@@ -159,6 +161,9 @@ bool ServiceProxy::syncOnce(const std::shared_ptr<const cache::Snapshot>& snapsh
   const auto end = std::chrono::steady_clock::now();
   const double seconds = std::chrono::duration<double>(end - start).count();
   last_ = snapshot;
+  // kube-proxy's serviceProxyHealthy: load balancers probing healthCheckNodePorts stop
+  // sending here while the rules may be wrong.
+  if (health_) health_->setProxyHealthy(report.isOk());
   if (report.isOk()) afterSync(*snapshot, node);
   std::lock_guard<std::mutex> lock(mu_);
   stats_.lastSyncSeconds = seconds;

@@ -66,8 +66,9 @@ struct ProxyOptions {
   // Node addresses (NodePorts are served on these). Called on the sync thread before each
   // model build, so a function can follow address changes; a fixed list works too.
   std::function<std::vector<IpAddress>()> nodeAddresses;
-  std::vector<Cidr> clusterCidrs;  // --cluster-cidr
-  std::vector<Cidr> serviceCidrs;  // --service-cidr (not used by the model yet)
+  std::vector<Cidr> clusterCidrs;   // --cluster-cidr
+  std::vector<Cidr> serviceCidrs;   // --service-cidr: traffic to unallocated ClusterIPs is dropped
+  std::vector<Cidr> nodePortCidrs;  // --nodeport-addresses; empty: NodePorts on every node address
   bool masqueradeAll = false;
   bool keepTablesOnExit = false;
   std::chrono::seconds resyncPeriod{3600};

@@ -46,8 +46,10 @@ inline constexpr uint32_t slotOffset(uint32_t n) { return n * (n - 1) / 2; }
 
 struct NodeInfo {
   std::string name;                  // endpoints with this nodeName are "local"
-  std::vector<IpAddress> addresses;  // NodePort addresses; loopback/unspecified ignored
+  std::vector<IpAddress> addresses;  // the node's addresses; loopback/unspecified never serve NodePorts
+  std::vector<Cidr> nodePortCidrs;   // NodePorts only on addresses in these (--nodeport-addresses); empty: all
   std::vector<Cidr> clusterCidrs;    // pod addresses (--cluster-cidr)
+  std::vector<Cidr> serviceCidrs;    // ClusterIP ranges (--service-cidr): unallocated addresses are dropped
   bool masqueradeAll = false;        // masquerade every ClusterIP connection
 };
 
@@ -221,7 +223,8 @@ struct RuleModel {
   const Table* table(IpFamily family) const;
 };
 
-// The desired state for `snapshot` on `node`. Pure; deterministic.
+// The desired state for `snapshot` on `node`. Pure; deterministic. (A RuleTracker fed the
+// whole snapshot: rule_tracker.h.)
 RuleModel buildRuleModel(const cache::Snapshot& snapshot, const NodeInfo& node);
 
 }  // namespace edgeway::netstack

@@ -25,6 +25,7 @@ using detail::ServicePortInfo;
 
 // Set and chain names: part of the contract with the syncer and docs/nftables.md.
 constexpr const char* kPodCidrs = "pod-cidrs";
+constexpr const char* kServiceCidrs = "service-cidrs";
 constexpr const char* kClusterIps = "cluster-ips";
 constexpr const char* kClusterIpEntries = "cluster-ip-entries";
 constexpr const char* kMasqEntries = "masquerade-entries";
@@ -69,6 +70,7 @@ enum class SetKind : uint8_t {
   kHairpin,          // shared: reference-counted
   kClusterIps,       // shared: reference-counted
   kPodCidrs,         // node facts
+  kServiceCidrs,     // node facts
 };
 
 struct SetRef {
@@ -95,6 +97,7 @@ std::string setName(SetRef r) {
     case SetKind::kHairpin: return kHairpin;
     case SetKind::kClusterIps: return kClusterIps;
     case SetKind::kPodCidrs: return kPodCidrs;
+    case SetKind::kServiceCidrs: return kServiceCidrs;
   }
   return {};
 }
@@ -197,12 +200,14 @@ NamedSet map(std::string name, Key key, Key data, std::string comment) {
 struct SkeletonFacts {
   IpFamily family = IpFamily::kIPv4;
   bool havePods = false;
+  bool haveServiceCidrs = false;
   bool masqueradeAll = false;
   std::set<uint32_t> serviceTiers, clusterTiers, affinityTimeouts;
 };
 
 void addSets(Table& t, const SkeletonFacts& facts) {
   t.sets.push_back(set(kPodCidrs, {Expr::kSrcAddr}, "pod addresses (--cluster-cidr)", true));
+  t.sets.push_back(set(kServiceCidrs, {Expr::kDstAddr}, "ClusterIP ranges (--service-cidr)", true));
   t.sets.push_back(set(kClusterIps, {Expr::kDstAddr}, "every ClusterIP"));
   t.sets.push_back(set(kClusterIpEntries, kEntryKey, "ClusterIP . protocol . port"));
   t.sets.push_back(set(kMasqEntries, kEntryKey, "external entries of eTP Cluster services: always masqueraded"));
@@ -285,6 +290,9 @@ void addChains(Table& t, const SkeletonFacts& facts) {
   Chain clusterIpsCheck = regularChain("cluster-ips-check", "ClusterIP traffic that was not DNATed");
   clusterIpsCheck.rules.push_back(
       rule({in({Expr::kDstAddr}, kClusterIps)}, {gotoChain(kRejectChain)}, "port not served"));
+  if (facts.haveServiceCidrs)  // as kube-proxy: never route an unallocated ClusterIP out of the node
+    clusterIpsCheck.rules.push_back(
+        rule({in({Expr::kDstAddr}, kServiceCidrs)}, {verdict(K::kDrop)}, "unallocated ClusterIP"));
 
   Chain reject = regularChain(kRejectChain, "TCP reset (not ICMP-rate-limited), else ICMP port unreachable");
   reject.rules.push_back(rule({MatchL4Proto{api::Protocol::kTCP}}, {StmtReject{true}}));
@@ -480,24 +488,36 @@ std::string lostClaimMessage(const Claim& lost, const Claim& owner) {
 // The node facts of one family, normalized so two NodeInfos with the same meaning compare equal.
 struct NodeFacts {
   std::vector<Cidr> podCidrs;
+  std::vector<Cidr> serviceCidrs;
   std::vector<IpAddress> addresses;  // NodePort addresses: sorted, no loopback/unspecified
 
-  friend bool operator==(const NodeFacts& a, const NodeFacts& b) {
-    if (a.addresses != b.addresses || a.podCidrs.size() != b.podCidrs.size()) return false;
-    for (size_t i = 0; i < a.podCidrs.size(); ++i)
-      if (a.podCidrs[i].network() != b.podCidrs[i].network() ||
-          a.podCidrs[i].prefixLength() != b.podCidrs[i].prefixLength())
-        return false;
+  static bool same(const std::vector<Cidr>& a, const std::vector<Cidr>& b) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i)
+      if (a[i].network() != b[i].network() || a[i].prefixLength() != b[i].prefixLength()) return false;
     return true;
   }
+  friend bool operator==(const NodeFacts& a, const NodeFacts& b) {
+    return a.addresses == b.addresses && same(a.podCidrs, b.podCidrs) && same(a.serviceCidrs, b.serviceCidrs);
+  }
 };
+
+bool inAny(const std::vector<Cidr>& cidrs, const IpAddress& a) {
+  for (const auto& c : cidrs)
+    if (c.contains(a)) return true;
+  return false;
+}
 
 NodeFacts nodeFacts(const NodeInfo& node, IpFamily family) {
   NodeFacts f;
   for (const auto& c : node.clusterCidrs)
     if (c.family() == family) f.podCidrs.push_back(c);
+  for (const auto& c : node.serviceCidrs)
+    if (c.family() == family) f.serviceCidrs.push_back(c);
   for (const auto& a : node.addresses)
-    if (a.family() == family && !a.isLoopback() && !a.isUnspecified()) f.addresses.push_back(a);
+    if (a.family() == family && !a.isLoopback() && !a.isUnspecified() &&
+        (node.nodePortCidrs.empty() || inAny(node.nodePortCidrs, a)))
+      f.addresses.push_back(a);
   std::sort(f.addresses.begin(), f.addresses.end());
   f.addresses.erase(std::unique(f.addresses.begin(), f.addresses.end()), f.addresses.end());
   return f;
@@ -508,10 +528,10 @@ void sortUnique(std::vector<Element>& v) {
   v.erase(std::unique(v.begin(), v.end()), v.end());
 }
 
-// The pod-cidrs set holds node facts, not Service facts.
-std::vector<Element> podCidrElements(const NodeFacts& node) {
+// The pod-cidrs and service-cidrs sets hold node facts, not Service facts.
+std::vector<Element> cidrElements(const std::vector<Cidr>& cidrs) {
   std::vector<Element> out;
-  for (const auto& c : node.podCidrs) out.push_back(Element{{Value::prefix(c)}, {}, {}});
+  for (const auto& c : cidrs) out.push_back(Element{{Value::prefix(c)}, {}, {}});
   sortUnique(out);
   return out;
 }
@@ -535,6 +555,7 @@ struct RuleTracker::State {
 
   bool built = false;
   std::string nodeName;
+  std::vector<IpAddress> localAddresses;  // every node address (the tracer's fib)
   bool masqueradeAll = false;
   std::map<cache::NamespacedName, ServiceRules> services;
   std::map<cache::NamespacedName, cache::NamespacedName> sliceOwners;  // slice -> its Service
@@ -673,7 +694,9 @@ struct RuleTracker::State {
       for (const auto& [e, n] : f.hairpin) out[SetRef{SetKind::kHairpin}].push_back(e);
     if (wanted(SetRef{SetKind::kClusterIps}))
       for (const auto& [e, n] : f.clusterIps) out[SetRef{SetKind::kClusterIps}].push_back(e);
-    if (wanted(SetRef{SetKind::kPodCidrs})) out[SetRef{SetKind::kPodCidrs}] = podCidrElements(f.node);
+    if (wanted(SetRef{SetKind::kPodCidrs})) out[SetRef{SetKind::kPodCidrs}] = cidrElements(f.node.podCidrs);
+    if (wanted(SetRef{SetKind::kServiceCidrs}))
+      out[SetRef{SetKind::kServiceCidrs}] = cidrElements(f.node.serviceCidrs);
     return out;
   }
 };
@@ -698,6 +721,8 @@ void RuleTracker::updateAll(const cache::Snapshot& snapshot, const NodeInfo& nod
   for (const auto& name : names) s.removeService(name);
   s.built = true;
   s.nodeName = node.name;
+  s.localAddresses = node.addresses;
+  std::sort(s.localAddresses.begin(), s.localAddresses.end());
   if (s.masqueradeAll != node.masqueradeAll) {
     s.masqueradeAll = node.masqueradeAll;
     for (auto& f : s.families) f.structureChanged = true;
@@ -706,9 +731,11 @@ void RuleTracker::updateAll(const cache::Snapshot& snapshot, const NodeInfo& nod
     NodeFacts facts = nodeFacts(node, f.family);
     if (facts == f.node) continue;
     f.structureChanged = true;
-    for (const auto& e : podCidrElements(f.node)) State::record(f, SetRef{SetKind::kPodCidrs}, e, false);
+    for (const auto& e : cidrElements(f.node.podCidrs)) State::record(f, SetRef{SetKind::kPodCidrs}, e, false);
+    for (const auto& e : cidrElements(f.node.serviceCidrs)) State::record(f, SetRef{SetKind::kServiceCidrs}, e, false);
     f.node = std::move(facts);
-    for (const auto& e : podCidrElements(f.node)) State::record(f, SetRef{SetKind::kPodCidrs}, e, true);
+    for (const auto& e : cidrElements(f.node.podCidrs)) State::record(f, SetRef{SetKind::kPodCidrs}, e, true);
+    for (const auto& e : cidrElements(f.node.serviceCidrs)) State::record(f, SetRef{SetKind::kServiceCidrs}, e, true);
   }
   s.sliceOwners.clear();
   for (const auto& slice : snapshot.endpointSlices())
@@ -719,7 +746,10 @@ void RuleTracker::updateAll(const cache::Snapshot& snapshot, const NodeInfo& nod
 
 void RuleTracker::update(const cache::Snapshot& snapshot, const NodeInfo& node, const cache::Changes& changes) {
   State& s = *state_;
-  bool sameNode = s.built && s.nodeName == node.name && s.masqueradeAll == node.masqueradeAll;
+  std::vector<IpAddress> addresses = node.addresses;
+  std::sort(addresses.begin(), addresses.end());
+  bool sameNode = s.built && s.nodeName == node.name && s.masqueradeAll == node.masqueradeAll &&
+                  addresses == s.localAddresses;
   for (int i = 0; i < 2 && sameNode; ++i) sameNode = nodeFacts(node, s.families[i].family) == s.families[i].node;
   if (!sameNode) return updateAll(snapshot, node);
 
@@ -750,6 +780,7 @@ void RuleTracker::rebuildSkeleton() {
     SkeletonFacts facts;
     facts.family = f.family;
     facts.havePods = !f.node.podCidrs.empty();
+    facts.haveServiceCidrs = !f.node.serviceCidrs.empty();
     facts.masqueradeAll = s.masqueradeAll;
     for (uint32_t n = 1; n <= kPredeclaredTiers; ++n) facts.serviceTiers.insert(n);
     for (const auto& [n, users] : f.serviceTiers) facts.serviceTiers.insert(n);
@@ -784,9 +815,7 @@ RuleModel RuleTracker::model() const {
     std::sort(lost.begin(), lost.end(), [](const auto& a, const auto& b) { return a.first->before(*b.first); });
     for (const auto& [c, owner] : lost) model.warnings.push_back({c->ns + "/" + c->name, lostClaimMessage(*c, *owner)});
   }
-  for (int i = 0; i < 2; ++i)
-    for (const auto& a : s.families[i].node.addresses) model.localAddresses.push_back(a);
-  std::sort(model.localAddresses.begin(), model.localAddresses.end());
+  model.localAddresses = s.localAddresses;
   return model;
 }
 
@@ -794,7 +823,7 @@ std::vector<Element> RuleTracker::elements(IpFamily family, const std::string& s
   const State::Family& f = state_->families[familyIndex(family)];
   std::optional<SetRef> ref;
   // The name -> SetRef inverse, for the few sets a structure change recreates.
-  for (int k = 0; k <= static_cast<int>(SetKind::kPodCidrs) && !ref; ++k) {
+  for (int k = 0; k <= static_cast<int>(SetKind::kServiceCidrs) && !ref; ++k) {
     SetRef r{static_cast<SetKind>(k)};
     if (r.kind == SetKind::kAffinityEntries) {
       for (const auto& [t, users] : f.affinityTimeouts)

@@ -63,8 +63,10 @@ void collectServicePorts(const cache::Snapshot& snapshot, const NodeInfo& node, 
   if (clusterIps.empty()) return;
   std::vector<IpAddress> lbIps;
   if (svc.type == api::ServiceType::kLoadBalancer) {
+    // ipMode Proxy: the load balancer rewrites the destination itself, so traffic to its
+    // address must leave the node rather than be short-circuited here (as kube-proxy).
     for (const auto& ing : svc.loadBalancerIngress)
-      if (ing.ip && ing.ip->family() == family) lbIps.push_back(*ing.ip);
+      if (ing.ip && ing.ip->family() == family && !ing.ipModeProxy) lbIps.push_back(*ing.ip);
   }
   std::vector<Cidr> ranges;
   for (const auto& c : svc.loadBalancerSourceRanges)

@@ -3,12 +3,7 @@
 
 #include "netstack/health_check_server.h"
 
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <sys/time.h>
-#include <unistd.h>
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -18,12 +13,17 @@
 #include <thread>
 
 #include "netstack/src/health_response.h"
+#include "loopback_http.h"
 
 namespace edgeway::netstack {
 namespace {
 
 using detail::HealthReport;
 using detail::healthResponse;
+using testing::connectTo;
+using testing::fetch;
+using testing::freePort;
+using testing::readAll;
 
 constexpr const char* kDate = "Sun, 06 Nov 1994 08:49:37 GMT";
 
@@ -69,51 +69,6 @@ TEST(HealthResponseTest, HeadHasNoBodyAndGarbageGets400) {
 }
 
 // ---------------------------------------------------------------------------------------
-
-uint16_t freePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in sin{};
-  sin.sin_family = AF_INET;
-  sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&sin), sizeof sin);
-  socklen_t len = sizeof sin;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&sin), &len);
-  close(fd);
-  return ntohs(sin.sin_port);
-}
-
-int connectTo(uint16_t port) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  timeval tv{10, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  sockaddr_in sin{};
-  sin.sin_family = AF_INET;
-  sin.sin_port = htons(port);
-  sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&sin), sizeof sin) != 0) {
-    close(fd);
-    return -1;
-  }
-  return fd;
-}
-
-std::string readAll(int fd) {
-  std::string out;
-  char buf[4096];
-  ssize_t n;
-  while ((n = recv(fd, buf, sizeof buf, 0)) > 0) out.append(buf, static_cast<size_t>(n));
-  return out;
-}
-
-// The whole response to `request` sent to 127.0.0.1:port; "" when nothing listens.
-std::string fetch(uint16_t port, const std::string& request = "GET / HTTP/1.1\r\nHost: node\r\n\r\n") {
-  int fd = connectTo(port);
-  if (fd < 0) return "";
-  send(fd, request.data(), request.size(), MSG_NOSIGNAL);
-  std::string out = readAll(fd);
-  close(fd);
-  return out;
-}
 
 std::string bodyOf(const std::string& response) {
   size_t p = response.find("\r\n\r\n");

@@ -17,12 +17,14 @@ namespace edgeway::netstack::testing {
 
 inline IpAddress ip(const char* text) { return *IpAddress::parse(text); }
 
-// node-a: 192.168.77.1 and fd00:77::1 (plus loopback, which NodePorts ignore).
+// node-a: 192.168.77.1 and fd00:77::1 (plus loopback, which NodePorts ignore); Services in
+// 10.43.0.0/16 and fd00:43::/112.
 inline NodeInfo testNode() {
   NodeInfo n;
   n.name = "node-a";
   n.addresses = {ip("192.168.77.1"), ip("fd00:77::1"), ip("127.0.0.1")};
   n.clusterCidrs = {*Cidr::parse("10.42.0.0/16"), *Cidr::parse("fd42::/56")};
+  n.serviceCidrs = {*Cidr::parse("10.43.0.0/16"), *Cidr::parse("fd00:43::/112")};
   return n;
 }
 
@@ -53,6 +55,11 @@ class ServiceBuilder {
   }
   ServiceBuilder& loadBalancerIps(const std::vector<std::string>& ips) {
     for (const auto& a : ips) j_["status"]["loadBalancer"]["ingress"].push_back({{"ip", a}});
+    return *this;
+  }
+  // ipMode Proxy on every ingress entry so far.
+  ServiceBuilder& ipModeProxy() {
+    for (auto& ing : j_["status"]["loadBalancer"]["ingress"]) ing["ipMode"] = "Proxy";
     return *this;
   }
   ServiceBuilder& sourceRanges(const std::vector<std::string>& ranges) {

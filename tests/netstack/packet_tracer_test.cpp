@@ -98,6 +98,22 @@ TEST(PacketTracerTest, ClusterIpOnAPortItDoesNotServeIsRejected) {
   EXPECT_EQ(fromNode.outcome, Outcome::kRejected) << fromNode.describe();
 }
 
+// As kube-proxy: an address of the service CIDR that no Service holds is dropped, never
+// routed out of the node.
+TEST(PacketTracerTest, UnallocatedClusterIpIsDropped) {
+  Traced t(clusterIpScenario());
+  auto r = t(packet("10.42.0.99", "10.43.9.9", 80));
+  EXPECT_EQ(r.outcome, Outcome::kDropped) << r.describe();
+  auto fromNode = t(packet("192.168.77.1", "10.43.9.9", 80, Origin::kLocalProcess));
+  EXPECT_EQ(fromNode.outcome, Outcome::kDropped) << fromNode.describe();
+  EXPECT_EQ(t(packet("10.42.0.99", "fd00:43::99", 80)).outcome, Outcome::kDropped);
+  EXPECT_EQ(t(packet("10.42.0.99", "10.44.0.1", 80)).outcome, Outcome::kAccepted) << "outside the CIDR";
+  NodeInfo without = testNode();
+  without.serviceCidrs.clear();
+  Traced t2(clusterIpScenario(), without);
+  EXPECT_EQ(t2(packet("10.42.0.99", "10.43.9.9", 80)).outcome, Outcome::kAccepted);
+}
+
 TEST(PacketTracerTest, OtherTrafficIsUntouched) {
   Traced t(clusterIpScenario());
   auto r = t(packet("10.42.0.99", "10.42.1.12", 8080));
@@ -160,6 +176,17 @@ TEST(PacketTracerTest, NodePortIsNotOnLoopback) {
   EXPECT_EQ(other.outcome, Outcome::kAccepted) << "not a node address";
 }
 
+TEST(PacketTracerTest, NodePortAddressesLimitWhereNodePortsAreServed) {
+  NodeInfo node = testNode();
+  node.addresses.push_back(ip("192.168.88.1"));
+  node.nodePortCidrs = {*Cidr::parse("192.168.77.0/24")};
+  Traced t(nodePortScenario(), node);
+  EXPECT_EQ(t(packet("203.0.113.5", "192.168.77.1", 30080, Origin::kExternal)).outcome, Outcome::kDnat);
+  EXPECT_EQ(t(packet("203.0.113.5", "192.168.88.1", 30080, Origin::kExternal)).outcome, Outcome::kAccepted);
+  EXPECT_EQ(t(packet("2001:db8::1", "fd00:77::1", 30080, Origin::kExternal)).outcome, Outcome::kAccepted)
+      << "no range of the family: no NodePort";
+}
+
 TEST(PacketTracerTest, NodePortWithoutEndpointsIsRejected) {
   Traced t(nodePortScenario());
   auto r = t(packet("203.0.113.5", "192.168.77.1", 30020, Origin::kExternal));
@@ -189,6 +216,23 @@ TEST(PacketTracerTest, ExternalIp) {
   EXPECT_EQ(r.endpointStrings(), (Strings{"10.42.1.71:8080"}));
   EXPECT_TRUE(r.allMasqueraded());
   EXPECT_EQ(t(packet("198.51.100.1", "203.0.113.7", 443, Origin::kExternal)).outcome, Outcome::kAccepted);
+}
+
+// ipMode Proxy: the load balancer delivers with its own address rewritten, so traffic to
+// that address is not short-circuited on the node (kube-proxy does the same).
+TEST(PacketTracerTest, LoadBalancerIpWithIpModeProxyIsNotShortCircuited) {
+  auto snap = SnapshotMaker()
+                  .add(ServiceBuilder("shop", "web", {"10.43.0.10"})
+                           .type("LoadBalancer")
+                           .port("http", 80, "TCP", 30080)
+                           .loadBalancerIps({"192.168.77.200"})
+                           .ipModeProxy()
+                           .build())
+                  .add(slice("shop", "web-1", "web", {{"10.42.0.11"}}))
+                  .build();
+  Traced t(snap);
+  EXPECT_EQ(t(packet("198.51.100.1", "192.168.77.200", 80, Origin::kExternal)).outcome, Outcome::kAccepted);
+  EXPECT_EQ(t(packet("198.51.100.1", "192.168.77.1", 30080, Origin::kExternal)).outcome, Outcome::kDnat);
 }
 
 // --- traffic policies -----------------------------------------------------------------------------

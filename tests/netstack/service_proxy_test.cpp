@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -15,6 +17,7 @@
 #include "cache/cache_test_util.h"
 #include "cache/fake_source.h"
 #include "netstack/nft_encoder.h"
+#include "loopback_http.h"
 
 namespace edgeway::netstack {
 namespace {
@@ -304,6 +307,47 @@ TEST_F(ServiceProxyTest, AFailedCommitIsRetriedAsAFullReplacement) {
   EXPECT_TRUE(adds(retry, "10.42.1.13"));
   EXPECT_TRUE(adds(retry, "10.43.0.10"));
   EXPECT_TRUE(proxy_->hasSynced());
+}
+
+// kube-proxy's serviceProxyHealthy: while syncs fail, every healthCheckNodePort says 503,
+// so load balancers stop sending to this node; the next good sync brings 200 back.
+TEST_F(ServiceProxyTest, HealthCheckNodePortsAnswer503WhileSyncsFail) {
+  boost::asio::io_context io;
+  auto work = boost::asio::make_work_guard(io);
+  std::thread ioThread([&] { io.run(); });
+  const uint16_t healthPort = testing::freePort();
+  nlohmann::json svc = nlohmann::json::parse(serviceJson("local", "10.43.0.20"));
+  svc["spec"]["type"] = "NodePort";
+  svc["spec"]["ports"][0]["nodePort"] = 30020;
+  svc["spec"]["externalTrafficPolicy"] = "Local";
+  svc["spec"]["healthCheckNodePort"] = healthPort;
+  nlohmann::json slice = nlohmann::json::parse(cache::testing::sliceJson("shop", "local-1", "local", {"10.42.0.21"}));
+  slice["endpoints"][0]["nodeName"] = "node-a";
+  source_.set(Kind::kService, NamespacedName{"shop", "local"}, svc.dump(), false);
+  source_.set(Kind::kEndpointSlice, NamespacedName{"shop", "local-1"}, slice.dump(), false);
+  ProxyOptions o = options();
+  o.io = &io;
+  o.retryInterval = std::chrono::milliseconds(200);
+  startProxy(std::move(o));
+  state_.start();
+  auto status = [&] { return testing::fetch(healthPort).substr(0, 12); };
+  ASSERT_TRUE(eventually([&] { return status() == "HTTP/1.1 200"; }));
+
+  {
+    std::lock_guard lock(log_->mu);
+    log_->failNext = 1000;  // every commit fails until told otherwise
+  }
+  putService("web", "10.43.0.10", {"10.42.0.11"});
+  EXPECT_TRUE(eventually([&] { return status() == "HTTP/1.1 503"; }));
+  {
+    std::lock_guard lock(log_->mu);
+    log_->failNext = 0;
+  }
+  EXPECT_TRUE(eventually([&] { return status() == "HTTP/1.1 200"; }));
+
+  (void)proxy_->stop();  // closes the listeners while the io thread still runs
+  work.reset();
+  ioThread.join();
 }
 
 TEST_F(ServiceProxyTest, StopDeletesTheTables) {
