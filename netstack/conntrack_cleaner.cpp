@@ -9,6 +9,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <map>
 #include <string>
 #include <utility>
 
@@ -153,8 +154,8 @@ Result<std::unique_ptr<ConntrackCleaner>> ConntrackCleaner::create() {
 ConntrackCleaner::ConntrackCleaner(std::unique_ptr<detail::NetlinkSocket> nl) : nl_(std::move(nl)) {}
 ConntrackCleaner::~ConntrackCleaner() = default;
 
-Result<std::vector<ConntrackCleaner::Entry>> ConntrackCleaner::dump(IpFamily family,
-                                                                    const UdpFlowFilter& filter) {
+Result<std::vector<ConntrackCleaner::Entry>> ConntrackCleaner::dump(IpFamily family, const UdpFlowFilter& filter,
+                                                                    const std::function<bool(const UdpFlow&)>& keep) {
   for (auto check : {filter.origDst, filter.replySrc}) {
     if (check && check->family() != family)
       return invalidArgument("conntrack filter address of the wrong family");
@@ -173,7 +174,7 @@ Result<std::vector<ConntrackCleaner::Entry>> ConntrackCleaner::dump(IpFamily fam
     Entry e;
     e.flow = {orig.src,  orig.dst,  orig.srcPort,  orig.dstPort,
               reply.src, reply.dst, reply.srcPort, reply.dstPort};
-    if (!filter.matches(e.flow)) return;
+    if (!filter.matches(e.flow) || !keep(e.flow)) return;
     const auto* p = static_cast<const char*>(mnl_attr_get_payload(tb[CTA_TUPLE_ORIG]));
     e.origTuple.assign(p, p + mnl_attr_get_payload_len(tb[CTA_TUPLE_ORIG]));
     if (tb[CTA_ID]) e.id = mnl_attr_get_u32(tb[CTA_ID]);
@@ -216,7 +217,7 @@ Result<std::vector<ConntrackCleaner::Entry>> ConntrackCleaner::dump(IpFamily fam
 }
 
 Result<std::vector<UdpFlow>> ConntrackCleaner::listUdp(IpFamily family, const UdpFlowFilter& filter) {
-  auto entries = dump(family, filter);
+  auto entries = dump(family, filter, [](const UdpFlow&) { return true; });
   if (!entries) return entries.status();
   std::vector<UdpFlow> out;
   for (auto& e : *entries) out.push_back(e.flow);
@@ -224,10 +225,34 @@ Result<std::vector<UdpFlow>> ConntrackCleaner::listUdp(IpFamily family, const Ud
 }
 
 Result<size_t> ConntrackCleaner::deleteUdp(IpFamily family, const UdpFlowFilter& filter) {
-  auto entries = dump(family, filter);
+  auto entries = dump(family, filter, [](const UdpFlow&) { return true; });
   if (!entries) return entries.status();
+  return deleteEntries(family, *entries);
+}
+
+Result<size_t> ConntrackCleaner::deleteUdpMatchingAny(IpFamily family, const std::vector<UdpFlowFilter>& filters) {
+  std::map<std::pair<IpAddress, uint16_t>, std::vector<const UdpFlowFilter*>> byDestination;
+  for (const auto& f : filters) {
+    if (!f.origDst || !f.origDstPort || f.origDst->family() != family)
+      return invalidArgument("conntrack: each filter needs a destination address and port of the family");
+    if (f.replySrc && f.replySrc->family() != family) return invalidArgument("conntrack filter address of the wrong family");
+    byDestination[{*f.origDst, *f.origDstPort}].push_back(&f);
+  }
+  if (byDestination.empty()) return size_t{0};
+  auto entries = dump(family, UdpFlowFilter{}, [&](const UdpFlow& flow) {
+    auto it = byDestination.find({flow.origDst, flow.origDstPort});
+    if (it == byDestination.end()) return false;
+    for (const UdpFlowFilter* f : it->second)
+      if (f->matches(flow)) return true;
+    return false;
+  });
+  if (!entries) return entries.status();
+  return deleteEntries(family, *entries);
+}
+
+Result<size_t> ConntrackCleaner::deleteEntries(IpFamily family, const std::vector<Entry>& entries) {
   size_t deleted = 0;
-  for (const auto& e : *entries) {
+  for (const auto& e : entries) {
     NetlinkMessage m;
     nlmsghdr* nlh = putConntrackHeader(m, IPCTNL_MSG_CT_DELETE, NLM_F_REQUEST | NLM_F_ACK, family);
     mnl_attr_put(nlh, CTA_TUPLE_ORIG | NLA_F_NESTED, e.origTuple.size(), e.origTuple.data());

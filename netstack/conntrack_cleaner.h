@@ -25,6 +25,7 @@
 // thread that called create().
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -72,6 +73,10 @@ class ConntrackCleaner {
                                              const IpAddress& endpoint, uint16_t endpointPort);
   Result<size_t> deleteUdpForNodePort(IpFamily family, uint16_t nodePort);
   Result<size_t> deleteUdp(IpFamily family, const UdpFlowFilter& filter);
+  // The flows matching any of `filters` (each with origDst and origDstPort set), found by ONE
+  // dump of the family's UDP entries: k filtered dumps walk the kernel's table k times,
+  // which a restart with thousands of UDP Services would pay in full.
+  Result<size_t> deleteUdpMatchingAny(IpFamily family, const std::vector<UdpFlowFilter>& filters);
 
   // The UDP entries of `family` that match `filter` (for tests and debug output).
   Result<std::vector<UdpFlow>> listUdp(IpFamily family, const UdpFlowFilter& filter = {});
@@ -79,7 +84,10 @@ class ConntrackCleaner {
  private:
   explicit ConntrackCleaner(std::unique_ptr<detail::NetlinkSocket> nl);
   struct Entry;
-  Result<std::vector<Entry>> dump(IpFamily family, const UdpFlowFilter& filter);
+  // Entries the kernel returns for `filter` (as far as it filters) that `keep` accepts.
+  Result<std::vector<Entry>> dump(IpFamily family, const UdpFlowFilter& filter,
+                                  const std::function<bool(const UdpFlow&)>& keep);
+  Result<size_t> deleteEntries(IpFamily family, const std::vector<Entry>& entries);
 
   std::unique_ptr<detail::NetlinkSocket> nl_;
   bool kernelFilter_ = true;  // cleared when the kernel refuses CTA_FILTER

@@ -238,8 +238,35 @@ void ServiceProxy::afterSync(const cache::Snapshot& snapshot, const NodeInfo& no
       log::warn("service proxy: health check node ports: ", s.message());
   }
   auto staleUdp = tracker_.takeStaleUdpFlows();  // taken even without a cleaner: it accumulates
-  if (!conntrack_) return;
-  for (const auto& f : staleUdp) {
+  if (conntrack_) clearUdpFlows(staleUdp);
+}
+
+void ServiceProxy::clearUdpFlows(const std::vector<StaleUdpFlows>& flows) {
+  // A few flows: one kernel-filtered dump each. Many (the first sync after a restart counts
+  // every UDP entry): one dump per family, matched here.
+  constexpr size_t kFilteredDumps = 4;
+  if (flows.size() > kFilteredDumps) {
+    std::vector<UdpFlowFilter> filters[2];
+    for (const auto& f : flows) {
+      UdpFlowFilter filter;
+      filter.origDst = f.entry;
+      filter.origDstPort = f.port;
+      if (f.endpoint) {
+        filter.replySrc = f.endpoint->first;
+        filter.replySrcPort = f.endpoint->second;
+      }
+      filters[f.entry.family() == IpFamily::kIPv4 ? 0 : 1].push_back(std::move(filter));
+    }
+    for (IpFamily family : {IpFamily::kIPv4, IpFamily::kIPv6}) {
+      auto deleted = conntrack_->deleteUdpMatchingAny(family, filters[family == IpFamily::kIPv4 ? 0 : 1]);
+      if (!deleted.isOk())
+        log::warn("service proxy: clearing stale UDP conntrack entries: ", deleted.status().message());
+      else if (*deleted > 0)
+        log::debug("service proxy: cleared ", *deleted, " stale UDP conntrack entries");
+    }
+    return;
+  }
+  for (const auto& f : flows) {
     auto deleted = f.endpoint ? conntrack_->deleteUdpForServiceEndpoint(f.entry, f.port, f.endpoint->first,
                                                                         f.endpoint->second)
                               : conntrack_->deleteUdpForServiceIp(f.entry, f.port);

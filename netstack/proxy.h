@@ -122,6 +122,7 @@ class ServiceProxy {
   bool syncOnce(const std::shared_ptr<const cache::Snapshot>& snapshot, const cache::Changes* changes);
   // The work after a successful nftables sync (announcer, health server, conntrack).
   void afterSync(const cache::Snapshot& snapshot, const NodeInfo& node);
+  void clearUdpFlows(const std::vector<StaleUdpFlows>& flows);
 
   cache::ClusterState& state_;
   const ProxyOptions options_;

@@ -213,6 +213,39 @@ TEST_F(ConntrackCleanerTest, DeletesMatchingUdpFlowsOnly) {
   });
 }
 
+// Many stale entries at once (a restart): one dump, each filter still as narrow as alone.
+TEST_F(ConntrackCleanerTest, DeletesFlowsMatchingAnyOfManyFilters) {
+  inNetns([&] {
+    auto cleaner = ConntrackCleaner::create();
+    ASSERT_TRUE(cleaner) << cleaner.status().toString();
+    const IpAddress ep = ip("10.0.0.1"), svc = ip("10.96.0.10");
+    ASSERT_TRUE(sendDatagram(ep, 44001, svc, 53));          // via the service, to ep:5353
+    ASSERT_TRUE(sendDatagram(ep, 44002, ep, 5353));         // straight to the endpoint
+    ASSERT_TRUE(sendDatagram(ep, 44003, ep, 6000));         // another port
+    ASSERT_TRUE(sendDatagram(ip("fd00::1"), 44004, ip("fd96::10"), 53));  // the other family
+    UdpFlowFilter wrongEndpointPort, service, direct;
+    wrongEndpointPort.origDst = svc;
+    wrongEndpointPort.origDstPort = 53;
+    wrongEndpointPort.replySrc = ep;
+    wrongEndpointPort.replySrcPort = 5354;
+    auto n = (*cleaner)->deleteUdpMatchingAny(IpFamily::kIPv4, {wrongEndpointPort});
+    ASSERT_TRUE(n) << n.status().toString();
+    EXPECT_EQ(*n, 0u);
+    service.origDst = svc;
+    service.origDstPort = 53;
+    direct.origDst = ep;
+    direct.origDstPort = 5353;
+    n = (*cleaner)->deleteUdpMatchingAny(IpFamily::kIPv4, {wrongEndpointPort, service, direct});
+    ASSERT_TRUE(n) << n.status().toString();
+    EXPECT_EQ(*n, 2u);
+    EXPECT_EQ(procFlowsFromPort(44001), 0) << procConntrack();
+    EXPECT_EQ(procFlowsFromPort(44002), 0);
+    EXPECT_EQ(procFlowsFromPort(44003), 1);
+    EXPECT_EQ(procFlowsFromPort(44004), 1);
+    EXPECT_FALSE((*cleaner)->deleteUdpMatchingAny(IpFamily::kIPv4, {UdpFlowFilter{}})) << "needs a destination";
+  });
+}
+
 TEST_F(ConntrackCleanerTest, RejectsMixedFamilies) {
   inNetns([&] {
     auto cleaner = ConntrackCleaner::create();
