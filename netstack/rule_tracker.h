@@ -82,7 +82,8 @@ class RuleTracker {
   // (address . port values) by either endpoint map.
   bool serves(IpFamily family, const std::vector<Value>& entry, const std::vector<Value>& endpoint) const;
 
-  // The element changes since the last take (or the last clearChanges).
+  // The element changes since the last take (or the last clearChanges). The first update
+  // records none: a sync after it must replace the tables (NftSyncer does).
   ElementChanges takeChanges();
   // Forgets the recorded changes (after a full replacement made them moot).
   void clearChanges();
