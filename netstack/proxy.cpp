@@ -55,7 +55,13 @@ void ServiceProxy::start() {
   subscription_ = state_.subscribe(
       [this](const std::shared_ptr<const cache::Snapshot>& snapshot, const cache::Changes& changes) {
         if (!snapshot->synced()) return;
+        const bool relevant =
+            !changes.of(cache::Kind::kService).empty() || !changes.of(cache::Kind::kEndpointSlice).empty();
         std::lock_guard<std::mutex> lock(mu_);
+        // Pods, Endpoints, Events...: nothing the rules are made of. (The first synced
+        // snapshot is always taken, so that an empty cluster gets its tables too.)
+        if (!relevant && seenSynced_) return;
+        seenSynced_ = true;
         if (!pending_)
           pendingChanges_ = changes;
         else if (pendingChanges_)
@@ -71,6 +77,7 @@ void ServiceProxy::start() {
     if (!pending_) {
       pending_ = current;
       pendingChanges_.reset();
+      seenSynced_ = true;
     }
   }
   thread_ = std::thread([this] { run(); });

@@ -138,6 +138,7 @@ class ServiceProxy {
   std::condition_variable wake_;
   std::shared_ptr<const cache::Snapshot> pending_;  // newest unsynced Snapshot (mu_)
   std::optional<cache::Changes> pendingChanges_;    // since the last taken one; unset: unknown (mu_)
+  bool seenSynced_ = false;                         // a synced Snapshot was taken (mu_)
   std::shared_ptr<const cache::Snapshot> last_;     // last one synced (sync thread)
   bool stopping_ = false;                           // mu_
   bool fullRequested_ = false;                      // mu_

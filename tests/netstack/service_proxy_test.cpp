@@ -248,6 +248,19 @@ TEST_F(ServiceProxyTest, AServiceChangeSendsOnlyElements) {
   EXPECT_EQ(proxy_->stats().failures, 0u);
 }
 
+// Pods, Endpoints and the other kinds make no rules: their snapshots wake no sync.
+TEST_F(ServiceProxyTest, SnapshotsChangingNoServiceOrSliceAreSkipped) {
+  syncedWithWeb(options());
+  const uint64_t syncs = proxy_->stats().syncs;
+  const int64_t podRevision =
+      source_.set(Kind::kPod, NamespacedName{"shop", "web-0"}, cache::testing::podJson("shop", "web-0", "10.42.0.11"));
+  ASSERT_TRUE(eventually([&] { return state_.current()->revision() >= podRevision; }));
+  source_.set(Kind::kEndpointSlice, NamespacedName{"shop", "web-1"},
+              cache::testing::sliceJson("shop", "web-1", "web", {"10.42.0.11", "10.42.1.13"}));
+  ASSERT_TRUE(eventually([&] { return proxy_->stats().syncs > syncs; }));
+  EXPECT_EQ(proxy_->stats().syncs, syncs + 1);
+}
+
 TEST_F(ServiceProxyTest, SnapshotsArrivingDuringASlowCommitCoalesceIntoOneSync) {
   syncedWithWeb(options());
   // Subscribed after the proxy: the cache calls subscribers in order, so when this one has
