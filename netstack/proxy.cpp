@@ -60,7 +60,10 @@ void ServiceProxy::start() {
         std::lock_guard<std::mutex> lock(mu_);
         // Pods, Endpoints, Events...: nothing the rules are made of. (The first synced
         // snapshot is always taken, so that an empty cluster gets its tables too.)
-        if (!relevant && seenSynced_) return;
+        if (!relevant && seenSynced_) {
+          stats_.skipped++;
+          return;
+        }
         seenSynced_ = true;
         if (!pending_)
           pendingChanges_ = changes;

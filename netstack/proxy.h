@@ -87,6 +87,7 @@ struct ProxyStats {
   uint64_t syncs = 0;          // successful syncs that sent a batch or found nothing to do
   uint64_t fullSyncs = 0;      // of which full replacements
   uint64_t failures = 0;       // failed syncs
+  uint64_t skipped = 0;        // snapshots that changed no Service or EndpointSlice (no sync)
   double lastSyncSeconds = 0;  // model build + diff + commit of the last sync
   uint64_t lastElements = 0;   // elements in the last programmed model
   std::string lastError;       // empty after a successful sync

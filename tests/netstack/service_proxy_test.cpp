@@ -255,6 +255,7 @@ TEST_F(ServiceProxyTest, SnapshotsChangingNoServiceOrSliceAreSkipped) {
   const int64_t podRevision =
       source_.set(Kind::kPod, NamespacedName{"shop", "web-0"}, cache::testing::podJson("shop", "web-0", "10.42.0.11"));
   ASSERT_TRUE(eventually([&] { return state_.current()->revision() >= podRevision; }));
+  EXPECT_TRUE(eventually([&] { return proxy_->stats().skipped == 1; }));
   source_.set(Kind::kEndpointSlice, NamespacedName{"shop", "web-1"},
               cache::testing::sliceJson("shop", "web-1", "web", {"10.42.0.11", "10.42.1.13"}));
   ASSERT_TRUE(eventually([&] { return proxy_->stats().syncs > syncs; }));
