@@ -31,8 +31,8 @@
 #include <utility>
 #include <vector>
 
-#include "netstack/rule_model.h"
 #include "netstack/conntrack_flows.h"
+#include "netstack/rule_model.h"
 
 namespace edgeway::cache {
 class Snapshot;

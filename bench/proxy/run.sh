@@ -148,7 +148,8 @@ for n in $mid $big; do
   R[ew_full_$n]="$(fmt_s "$(ew 'full sync' "$n" 3)") (model build $(fmt_s "$(ew 'full model build' "$n" 3)"))"
 done
 r1() { awk -v v="$1" 'BEGIN { printf (v < 10 ? "%.1f" : "%.0f"), v }'; }
-R[ew_add]="syncer $(r1 "$(ew '+1 Service: syncer (diff+encode+commit)' "$big" 3)") ms (p99 $(r1 "$(ew '+1 Service: syncer (diff+encode+commit)' "$big" 4)")), of which kernel commit $(r1 "$(ew '+1 Service: kernel commit' "$big" 3)") ms; + model rebuild $(r1 "$(ew 'model rebuild (buildRuleModel, whole snapshot)' "$big" 3)") ms"
+r2() { awk -v v="$1" 'BEGIN { printf (v < 1 ? "%.2f" : (v < 10 ? "%.1f" : "%.0f")), v }'; }
+R[ew_add]="tracker + syncer $(r2 "$(ew '+1 Service: tracker + syncer' "$big" 3)") ms (p99 $(r2 "$(ew '+1 Service: tracker + syncer' "$big" 4)")), of which kernel commit $(r2 "$(ew '+1 Service: kernel commit' "$big" 3)") ms"
 for n in $small $big; do
   log "edgeway: connect latency at $n Services"
   topo_up "$n"
@@ -232,7 +233,8 @@ echo
 echo "- machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr), $(date -u +%Y-%m-%d); $(nft --version | head -1); $ipt_version${QUICK:+; QUICK=$QUICK}"
 echo "- ClusterIP Services × 3 endpoints, the same in all three columns. edgeway: NftSyncer into"
 echo "  its own namespace (\"full\" = diff + encode + one kernel transaction, median of 3; the model"
-echo "  build from the Snapshot is shown apart). nft / iptables: wall time of \`nft -f\` /"
+echo "  build from the Snapshot is shown apart; +1 Service = RuleTracker update + NftSyncer, as the"
+echo "  proxy does it). nft / iptables: wall time of \`nft -f\` /"
 echo "  \`iptables-restore\` of the whole file in a fresh namespace (one run each)."
 echo "- +1 Service with $(nf "$big") present: edgeway median (p99) of $ew_changes; nft: \`nft -f\` of the"
 echo "  Service's 4 chains, 8 rules and 2 elements; iptables: \`iptables-restore --noflush\` of its 4 chains,"

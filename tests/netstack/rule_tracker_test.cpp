@@ -111,7 +111,8 @@ class RandomCluster {
         c.put(endpointSlice());
         break;
       default:
-        c.remove(cache::Kind::kEndpointSlice, "ns" + std::to_string(pick(2)), "sl-" + std::to_string(pick(10)));
+        c.remove(cache::Kind::kEndpointSlice, "ns" + std::to_string(pick(2)),
+                 "sl-" + std::to_string(pick(10)));
         break;
     }
   }
@@ -161,8 +162,8 @@ class RandomCluster {
     }
     std::vector<SlicePort> ports = {{"p", 8080, pick(3) == 0 ? "UDP" : "TCP"}};
     if (pick(3) == 0) ports.push_back({"q", 9443, "TCP"});
-    return slice("ns" + std::to_string(ns), "sl-" + std::to_string(pick(10)), "svc-" + std::to_string(pick(6)),
-                 eps, ports);
+    return slice("ns" + std::to_string(ns), "sl-" + std::to_string(pick(10)),
+                 "svc-" + std::to_string(pick(6)), eps, ports);
   }
 
   std::mt19937 rng_;
@@ -231,9 +232,11 @@ TEST(RuleTrackerTest, OneServiceChangeRecordsOnlyItsElements) {
 
 TEST(RuleTrackerTest, ALostClaimIsProgrammedWhenTheWinnerGoes) {
   EditableCluster cluster;
-  cluster.put(ServiceBuilder("a", "one", {"10.43.0.1"}).port("http", 80).externalIps({"203.0.113.7"}).build());
+  cluster.put(
+      ServiceBuilder("a", "one", {"10.43.0.1"}).port("http", 80).externalIps({"203.0.113.7"}).build());
   cluster.put(slice("a", "one-1", "one", {{"10.42.0.1"}}));
-  cluster.put(ServiceBuilder("b", "two", {"10.43.0.2"}).port("http", 80).externalIps({"203.0.113.7"}).build());
+  cluster.put(
+      ServiceBuilder("b", "two", {"10.43.0.2"}).port("http", 80).externalIps({"203.0.113.7"}).build());
   cluster.put(slice("b", "two-1", "two", {{"10.42.0.2"}}));
   RuleTracker tracker;
   tracker.updateAll(*cluster.publish().first, testNode());
