@@ -142,6 +142,7 @@ Result<std::unique_ptr<netstack::ServiceProxy>> startProxy(const ServerFlags& fl
   options.nodeName = nodeName;
   options.announceLoadBalancers = !flags.lbPools.empty();  // addresses of a pool of our own
   options.io = &io.asio();                                  // healthCheckNodePort listeners
+  options.keepTablesOnExit = flags.proxyOnExit == "keep";
   std::vector<IpAddress> fixed = flagNodeIps(flags);
   if (fixed.empty()) {
     options.nodeAddresses = [] { return apiserver::controllers::NodeRegistrar::hostAddresses(); };

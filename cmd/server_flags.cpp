@@ -48,6 +48,9 @@ Flags:
   --proxy nftables|none              service proxy (default nftables)
   --nodeport-addresses CIDR[,CIDR]   serve NodePorts only on node addresses in these (default: every
                                      node address except loopback)
+  --proxy-on-exit delete|keep        what a clean stop does with the proxy's nftables tables and
+                                     LoadBalancer addresses (default delete; keep: traffic flows on
+                                     until the next start replaces them)
   --node-name NAME                   this node's name (default: host name)
   --node-ip IP[,IP]                  this node's addresses
   --log-level debug|info|warn|error  (default info)
@@ -121,6 +124,12 @@ Result<ServerFlags> parseServerFlags(const std::vector<std::string>& args) {
          for (const auto& text : f.nodePortAddresses)
            if (auto cidr = Cidr::parse(text); !cidr.isOk())
              return invalidArgument(text + " is not a CIDR: " + cidr.status().message());
+         return Status::ok();
+       }},
+      {"--proxy-on-exit",
+       [&](const std::string& v) {
+         if (v != "delete" && v != "keep") return invalidArgument("must be delete or keep");
+         f.proxyOnExit = v;
          return Status::ok();
        }},
       {"--node-name", set(f.nodeName)},

@@ -29,6 +29,7 @@ struct ServerFlags {
   std::string dnsPodRecords = "disabled";  // or "verified": a-b-c-d.<ns>.pod.<zone> for existing Pods
   std::string proxy = "nftables";
   std::vector<std::string> nodePortAddresses;  // CIDRs; empty: every node address
+  std::string proxyOnExit = "delete";          // or "keep": leave the tables (and LB addresses) in place
   std::string nodeName;                   // empty: the host name
   std::vector<std::string> nodeIps;
   std::string logLevel = "info";

@@ -14,6 +14,8 @@ out=$("$EDGEWAY_BIN" server --data-dir "$E2E_TMP/x" --proxy iptables 2>&1); rc=$
 [ "$rc" -eq 2 ] && grep -q -- '--proxy must be nftables or none' <<<"$out" || fail "bad --proxy: rc=$rc $out"
 out=$("$EDGEWAY_BIN" server --data-dir "$E2E_TMP/x" --nodeport-addresses 192.168.0.0/16,10.0.0.0/33 2>&1); rc=$?
 [ "$rc" -eq 2 ] && grep -q -- '10.0.0.0/33 is not a CIDR' <<<"$out" || fail "bad --nodeport-addresses: rc=$rc $out"
+out=$("$EDGEWAY_BIN" server --data-dir "$E2E_TMP/x" --proxy-on-exit linger 2>&1); rc=$?
+[ "$rc" -eq 2 ] && grep -q -- '--proxy-on-exit: must be delete or keep' <<<"$out" || fail "bad --proxy-on-exit: rc=$rc $out"
 set -e
 
 start_server

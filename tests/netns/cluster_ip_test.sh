@@ -2,7 +2,8 @@
 # ClusterIP through the kernel: Pods written with kubectl, connections from a pod reach only
 # ready endpoints (both families, TCP and UDP), a Service without endpoints refuses at once,
 # a readiness change in kubectl reaches the rules, ClientIP affinity sticks, a pod reaching
-# itself through its Service works (hairpin), and a clean stop removes edgeway's tables.
+# itself through its Service works (hairpin), a clean stop removes edgeway's tables, and with
+# --proxy-on-exit keep they stay and serve.
 source "$(dirname "$0")/lib.sh"
 topology_up
 OUT=$(nx "$NODE" "$EDGEWAY_BIN" check 2>&1) || fail "edgeway check: $OUT"
@@ -75,4 +76,14 @@ until_pods "pod1" "$P-pod1" tcp "$web4" 80
 # A clean stop takes edgeway's tables away.
 kill -TERM "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
 if nx "$NODE" nft list tables | grep -q edgeway; then fail "tables left after a clean stop"; fi
+
+# --proxy-on-exit keep: the rules stay and keep serving with edgeway stopped (a restart or an
+# upgrade does not cut Service traffic); the next start replaces them.
+start_server --proxy-on-exit keep
+until_pods "pod1" "$P-pod4" tcp "$web4" 80
+kill -TERM "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
+tables=$(nx "$NODE" nft list tables)  # (not piped into grep -q: pipefail would see nft's SIGPIPE)
+grep -q "ip edgeway" <<<"$tables" || fail "--proxy-on-exit keep: the tables went: $tables"
+probe "$P-pod4" tcp "$web4" 80 4
+[ "$(pods_in)" = "pod1" ] || fail "kept rules do not serve: $(pods_in)"
 echo PASS
