@@ -1,9 +1,15 @@
 #pragma once
 // ClusterZone: the cluster's DNS records (Kubernetes DNS-Based Service Discovery, schema
 // 1.1.0), projected from one cache::Snapshot and indexed for lookup, so that answering a
-// query is one lower-casing and one hash lookup. Built on every Snapshot change (linear in
-// Services + endpoints + Pods), immutable once built, shared as
+// query is one lower-casing and one hash lookup. Immutable once made, shared as
 // std::shared_ptr<const ClusterZone> and swapped atomically by the server.
+//
+// build() makes a zone from a whole Snapshot (linear in Services + endpoints + Pods: tens
+// of milliseconds at 10,000 Services). update() makes the zone of the next Snapshot from
+// the previous zone, redoing only the objects that changed: each object (a Service with its
+// slices, a Pod) gives the zone a fragment of names, and the zone's tables are shared
+// between versions (dns/src/name_table.h), so a one-Service change costs the same at 100
+// and at 10,000 Services. Both give the same records for the same Snapshot.
 //
 // resolve() (dns/resolver.h) is the only reader of the indexes; they are private so that
 // their layout can change without touching the server.
@@ -13,6 +19,7 @@
 #include <string>
 #include <string_view>
 
+#include "cache/changes.h"
 #include "cache/snapshot.h"
 
 namespace edgeway::dns {
@@ -36,6 +43,16 @@ class ClusterZone {
  public:
   static std::shared_ptr<const ClusterZone> build(const cache::Snapshot& snapshot,
                                                   const ClusterZoneOptions& options);
+  // The zone of `after`, made from `previous`, the zone of `before` (built or updated from
+  // it, with its options), by redoing only the objects `changes` names: every Service,
+  // EndpointSlice and Pod that differs between the two snapshots must be named (naming
+  // more is harmless; cache::Changes merged over the snapshots in between qualifies).
+  // Returns `previous` itself when no answer would change (its revision and SOA serial then
+  // stay those of an older snapshot). Rebuilds when most of the cluster changed.
+  static std::shared_ptr<const ClusterZone> update(const std::shared_ptr<const ClusterZone>& previous,
+                                                   const cache::Snapshot& before,
+                                                   const cache::Snapshot& after,
+                                                   const cache::Changes& changes);
 
   ~ClusterZone();
   ClusterZone(const ClusterZone&) = delete;

@@ -1,6 +1,7 @@
 #include "dns/dns_service.h"
 
 #include <algorithm>
+#include <cassert>
 
 #include "base/cpus.h"
 #include "base/log.h"
@@ -87,38 +88,86 @@ Status DnsService::start() {
   assert(!started_);
   started_ = true;
   if (Status s = server_->start(); !s) return s;
+  thread_ = std::thread([this] { run(); });
   // Subscribe first, then read current(): a snapshot may be seen twice, never missed.
-  subscription_ = state_.subscribe(
-      [this](const std::shared_ptr<const cache::Snapshot>& snapshot, const cache::Changes& changes) {
-        const bool relevant = !changes.of(cache::Kind::kService).empty() ||
-                              !changes.of(cache::Kind::kEndpointSlice).empty() ||
-                              (zoneOptions_.podRecords && !changes.of(cache::Kind::kPod).empty());
-        bool syncChanged;
-        {
-          std::lock_guard lock(publishMu_);
-          syncChanged = snapshot->synced() != published_.first;
-        }
-        if (relevant || syncChanged) publish(*snapshot);
-      });
-  publish(*state_.current());
+  subscription_ = state_.subscribe([this](const std::shared_ptr<const cache::Snapshot>& snapshot,
+                                          const cache::Changes& changes) { offer(snapshot, &changes); });
+  offer(state_.current(), nullptr);
   return Status::ok();
 }
 
-void DnsService::publish(const cache::Snapshot& snapshot) {
-  // Built outside the lock; the cache thread and start() may both get here, and the older
-  // snapshot must not replace the newer one.
-  auto zone = ClusterZone::build(snapshot, zoneOptions_);
-  std::lock_guard lock(publishMu_);
-  const std::pair<bool, int64_t> key{snapshot.synced(), snapshot.revision()};
-  if (key < published_) return;
-  published_ = key;
-  server_->setZone(std::move(zone));
+// On the cache thread (and once on start()'s): only hands the snapshot over. The zone
+// thread makes the zone of whatever is newest when it gets to it.
+void DnsService::offer(const std::shared_ptr<const cache::Snapshot>& snapshot,
+                       const cache::Changes* changes) {
+  bool wake = false;
+  {
+    std::lock_guard lock(mu_);
+    const Version version = versionOf(*snapshot);
+    // start()'s read of current() may lose the race with the first callbacks, or see a
+    // snapshot a callback hands over too; the thread then starts from the callback's.
+    if (version < offered_ || lastOffered_.lock() == snapshot) return;
+    const bool syncChanged = version.first != offered_.first;
+    offered_ = version;
+    lastOffered_ = snapshot;
+    const bool pods = changes && !changes->of(cache::Kind::kPod).empty();
+    const bool answers = !changes || syncChanged || !changes->of(cache::Kind::kService).empty() ||
+                         !changes->of(cache::Kind::kEndpointSlice).empty() ||
+                         (zoneOptions_.podRecords && pods);
+    // Without pod records a Pod only makes its namespace's name exist: its changes are kept
+    // for the next zone rather than waking the thread for each readiness flip. Node
+    // heartbeats, Ingresses and Secrets are nothing to DNS; their snapshots only replace
+    // a pending one.
+    if (!pending_) {
+      if (!answers && !pods) return;
+      pending_.emplace();
+    }
+    pending_->snapshot = snapshot;
+    if (changes) pending_->changes.merge(*changes);
+    pending_->rebuild = pending_->rebuild || !changes;
+    pending_->wake = pending_->wake || answers || pending_->changes.size() > kMaxQuietChanges;
+    wake = pending_->wake;
+  }
+  if (wake) wake_.notify_one();
+}
+
+void DnsService::run() {
+  for (;;) {
+    Pending next;
+    {
+      std::unique_lock lock(mu_);
+      wake_.wait(lock, [&] { return stopping_ || (pending_ && pending_->wake); });
+      if (stopping_) return;
+      next = std::move(*pending_);
+      pending_.reset();
+    }
+    std::shared_ptr<const ClusterZone> zone;
+    if (!zone_ || next.rebuild) {
+      zone = ClusterZone::build(*next.snapshot, zoneOptions_);
+    } else {
+      // offer() hands snapshots over in order, each with every change since the last.
+      assert(versionOf(*next.snapshot) >= versionOf(*zoneSnapshot_));
+      zone = ClusterZone::update(zone_, *zoneSnapshot_, *next.snapshot, next.changes);
+    }
+    zoneSnapshot_ = std::move(next.snapshot);
+    if (zone == zone_) continue;  // no answer changed
+    zone_ = std::move(zone);
+    server_->setZone(zone_);
+  }
 }
 
 void DnsService::stop() {
   if (stopped_) return;
   stopped_ = true;
+  // After this no callback runs, so nothing is offered once the thread is told to stop.
   if (subscription_) state_.unsubscribe(*subscription_);
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+    pending_.reset();
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
   server_->stop();
   forwarder_->stop();
 }

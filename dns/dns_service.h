@@ -1,21 +1,32 @@
 #pragma once
 // DnsService: edgeway's cluster DNS as cmd/main.cpp wires it -- a Forwarder for other
-// names, a DnsServer on every listen address, and the ClusterZone rebuilt from the cache.
+// names, a DnsServer on every listen address, and the ClusterZone kept up to date from the
+// cache.
 //
-// The zone is rebuilt on the cache thread from each published Snapshot that changed
-// Services, EndpointSlices or (with pod records) Pods -- linear in those objects, a few
-// milliseconds for thousands of Services; Node heartbeats, Ingresses and Secrets do not
-// cost a rebuild. Until the cache has synced the zone is an unsynced one, for which
-// resolve() answers SERVFAIL to cluster names (other names are forwarded as usual).
+// The zone follows the cache on a thread of its own: the cache callback only hands over
+// the newest Snapshot (and what changed since the last one handed over) and wakes that
+// thread, so the cache thread never waits for DNS, and snapshots published while a zone
+// is being made coalesce into the next one -- the newest always wins, and a zone is never
+// replaced by one from an older snapshot. The thread builds the first zone from the whole
+// Snapshot, then updates it with what changed (ClusterZone::update: a one-Service change
+// costs the same at 100 and 10,000 Services), and serves a new zone only when an answer
+// changed: Node heartbeats, Ingresses, Secrets, endpoints of ClusterIP Services and Pod
+// readiness do not cost one. Without pod records, Pod changes (which only make their
+// namespace's name exist) do not wake the thread; they go into the next zone. Until the
+// cache has synced the zone is an unsynced one, for which resolve() answers SERVFAIL to
+// cluster names (other names are forwarded as usual).
 //
-// Threads: UDP workers of its own (joined by stop()); TCP and upstream I/O on the
-// io_context passed in, which the caller runs.
+// Threads: the zone thread and UDP workers of its own (joined by stop()); TCP and upstream
+// I/O on the io_context passed in, which the caller runs.
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -63,9 +74,11 @@ class DnsService {
   DnsService(const DnsService&) = delete;
   DnsService& operator=(const DnsService&) = delete;
 
-  // Binds every listen address and starts serving, then follows the cache. Call once.
+  // Binds every listen address and starts serving, then follows the cache: the zone of
+  // the current snapshot follows shortly, built on the zone thread. Call once.
   Status start();
-  // Unsubscribes, stops the server (joining its threads) and the forwarder. Idempotent.
+  // Unsubscribes, joins the zone thread (a zone being built is finished, a pending one is
+  // dropped), stops the server (joining its threads) and the forwarder. Idempotent.
   void stop();
 
   // The bound addresses/ports (port 0 resolved), in listen order; empty before start().
@@ -82,16 +95,42 @@ class DnsService {
   DnsService(cache::ClusterState& state, ClusterZoneOptions zoneOptions, std::unique_ptr<Forwarder> forwarder,
              std::unique_ptr<DnsServer> server);
 
-  void publish(const cache::Snapshot& snapshot);
+  // Snapshots are ordered by (synced, revision): a synced one is newer than any unsynced.
+  using Version = std::pair<bool, int64_t>;
+  static Version versionOf(const cache::Snapshot& s) { return {s.synced(), s.revision()}; }
+
+  // `changes` since the snapshot offered before; null: start over from this one.
+  void offer(const std::shared_ptr<const cache::Snapshot>& snapshot, const cache::Changes* changes);
+  void run();
 
   cache::ClusterState& state_;
   const ClusterZoneOptions zoneOptions_;
   std::unique_ptr<Forwarder> forwarder_;
   std::unique_ptr<DnsServer> server_;  // declared after forwarder_: destroyed first
 
-  std::mutex publishMu_;
-  std::pair<bool, int64_t> published_{false, -1};  // (synced, revision) of the zone served
+  // Handed from the cache thread (and start()) to the zone thread.
+  struct Pending {
+    std::shared_ptr<const cache::Snapshot> snapshot;  // the newest
+    // Every change since the snapshot the zone thread took last, merged.
+    cache::Changes changes;
+    bool rebuild = false;  // build from `snapshot` alone
+    bool wake = false;     // an answer may change: make the zone now
+  };
+  // Changes kept without waking the thread (Pods without pod records), at most.
+  static constexpr size_t kMaxQuietChanges = 1024;
+  std::mutex mu_;
+  std::condition_variable wake_;
+  std::optional<Pending> pending_;
+  // The newest snapshot handed over so far, and which one it was.
+  Version offered_{false, -1};
+  std::weak_ptr<const cache::Snapshot> lastOffered_;
+  bool stopping_ = false;
+
+  // Zone thread only: the zone served (or one answering the same) and its snapshot.
+  std::shared_ptr<const ClusterZone> zone_;
+  std::shared_ptr<const cache::Snapshot> zoneSnapshot_;
   std::optional<cache::ClusterState::SubscriptionId> subscription_;
+  std::thread thread_;
   bool started_ = false;
   bool stopped_ = false;
 };

@@ -60,8 +60,7 @@ const Node* findPodAlias(const std::string& lowered, const Index& x) {
   std::string canonical = zone_detail::dashedLabel(*ip);
   if (canonical == rest.substr(0, dot)) return nullptr;  // already looked up
   canonical.append(rest.substr(dot)).append(podSuffix);
-  auto it = x.names.find(canonical);
-  return it == x.names.end() ? nullptr : &it->second;
+  return x.find(canonical);
 }
 
 Message answerZone(const Message& query, const Question& q, const std::string& lowered, const Index& x) {
@@ -73,8 +72,8 @@ Message answerZone(const Message& query, const Question& q, const std::string& l
   Message r = reply(query, Rcode::kNoError);
   r.header.aa = true;
 
-  auto it = x.names.find(lowered);
-  const Node* node = it != x.names.end() ? &it->second : findPodAlias(lowered, x);
+  const Node* node = x.find(lowered);
+  if (!node) node = findPodAlias(lowered, x);
   // The owner of the records being answered: the question's own spelling first, then
   // each CNAME target as the Service spells it.
   const std::string* owner = &q.name;
@@ -98,8 +97,7 @@ Message answerZone(const Message& query, const Question& q, const std::string& l
       std::string targetKey;
       zone_detail::lowerInto(target, targetKey);
       if (!inZone(targetKey, x) || hop + 1 >= kMaxCnameChain) return r;
-      auto next = x.names.find(targetKey);
-      node = next != x.names.end() ? &next->second : nullptr;
+      node = x.find(targetKey);
       owner = &target;
       continue;
     }
@@ -115,11 +113,11 @@ std::optional<Message> answerReverse(const Message& query, const Question& q, co
   // zones (other types, unknown addresses, any name before the sync) goes upstream.
   if (q.type != Type::kPTR || (q.qclass != kClassIn && q.qclass != kClassAny) || !x.synced)
     return std::nullopt;
-  auto it = x.reverse.find(lowered);
-  if (it == x.reverse.end()) return std::nullopt;
+  const std::vector<Rdata>* ptr = x.findReverse(lowered);
+  if (!ptr) return std::nullopt;
   Message r = reply(query, Rcode::kNoError);
   r.header.aa = true;
-  for (const auto& data : it->second) r.answers.push_back(Record{q.name, Type::kPTR, kClassIn, x.ttl, data});
+  for (const auto& data : *ptr) r.answers.push_back(Record{q.name, Type::kPTR, kClassIn, x.ttl, data});
   return r;
 }
 

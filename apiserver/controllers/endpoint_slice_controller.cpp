@@ -1,8 +1,12 @@
 #include "apiserver/controllers/endpoint_slice_controller.h"
 
+#include <functional>
 #include <future>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
+#include <string_view>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -255,28 +259,52 @@ void EndpointSliceController::ingest(const Delivery& delivery) {
       }
     }
   }
-  // A Pod concerns the Services whose selector matches its labels before or after.
-  // Each changed Pod as it is now and as it was (both snapshots are held to the end).
-  std::vector<const api::PodView*> changedPods;
+  // The selector index follows the Services to `now`.
+  if (!before) {
+    for (const auto& service : now->services()) fileSelector(*service, true);
+  } else {
+    for (const auto& name : delivery.changes.of(cache::Kind::kService)) {
+      if (auto old = before->service(name.ns, name.name)) fileSelector(*old, false);
+      if (auto service = now->service(name.ns, name.name)) fileSelector(*service, true);
+    }
+  }
+  // A Pod concerns the Services whose selector matches its labels before or after: each
+  // changed Pod as it is now and as it was, against the Services filed under its labels.
   for (const auto& name : delivery.changes.of(cache::Kind::kPod)) {
     for (const auto* snap : {now.get(), before.get()}) {
       if (!snap) continue;
-      if (cache::PodPtr pod = snap->pod(name.ns, name.name)) changedPods.push_back(pod.get());
-    }
-  }
-  if (!changedPods.empty()) {
-    for (const auto& service : now->services()) {
-      if (service->selector.empty()) continue;
-      for (const api::PodView* pod : changedPods) {
-        if (pod->ns == service->ns && selectorMatches(service->selector, pod->labels)) {
-          keys.insert(NamespacedName{service->ns, service->name});
-          break;
+      cache::PodPtr pod = snap->pod(name.ns, name.name);
+      if (!pod) continue;
+      for (const auto& [key, value] : pod->labels) {
+        auto filed = servicesBySelector_.find(
+            std::make_tuple(std::string_view(pod->ns), std::string_view(key), std::string_view(value)));
+        if (filed == servicesBySelector_.end()) continue;
+        for (const std::string& service : filed->second) {
+          auto current = now->service(pod->ns, service);
+          if (current && selectorMatches(current->selector, pod->labels)) {
+            keys.insert(NamespacedName{pod->ns, service});
+          }
         }
       }
     }
   }
   std::lock_guard<std::mutex> lock(mu_);
   dirty_.insert(keys.begin(), keys.end());
+}
+
+void EndpointSliceController::fileSelector(const api::ServiceView& service, bool add) {
+  if (service.selector.empty()) return;
+  // Every Pod the selector matches carries its first pair.
+  const auto& [key, value] = *service.selector.begin();
+  auto at = std::make_tuple(service.ns, key, value);
+  if (add) {
+    servicesBySelector_[at].insert(service.name);
+    return;
+  }
+  auto filed = servicesBySelector_.find(at);
+  if (filed == servicesBySelector_.end()) return;
+  filed->second.erase(service.name);
+  if (filed->second.empty()) servicesBySelector_.erase(filed);
 }
 
 void EndpointSliceController::resyncAll() {
@@ -300,6 +328,34 @@ void EndpointSliceController::resyncAll() {
   std::lock_guard<std::mutex> lock(mu_);
   dirty_.insert(keys.begin(), keys.end());
   if (slices.error || endpoints.error) resync_ = true;
+}
+
+bool EndpointSliceController::readSlices(const NamespacedName& key, const cache::Snapshot& snapshot,
+                                         const std::function<void(json&&)>& take) {
+  // The names generateName gives them: the base cut to 58 characters (apiserver's
+  // names.SimpleNameGenerator, as the registry does), then 5 random ones.
+  constexpr size_t kMaxGenerateNameBase = 58;
+  const std::string generated = (key.name + "-").substr(0, kMaxGenerateNameBase);
+  std::set<std::string> seen;
+  auto consider = [&](const std::string& stored) {
+    json slice = parseOrNull(stored);
+    if (labelOf(slice, kServiceNameLabel) != key.name) return;
+    if (!seen.insert(metadataOf(slice).value("name", "")).second) return;
+    take(std::move(slice));
+  };
+  for (auto& record : registry_.store().list(Registry::prefixFor(slices_, key.ns) + generated).records) {
+    consider(record.value);
+  }
+  for (const cache::EndpointSlicePtr& slice : snapshot.endpointSlicesOf(key.ns, key.name)) {
+    if (slice->name.compare(0, generated.size(), generated) == 0) continue;  // read above
+    Outcome got = registry_.get(slices_, key.ns, slice->name);
+    if (got.ok()) {
+      consider(got.object);
+    } else if (got.error->code != 404) {
+      return false;
+    }
+  }
+  return true;
 }
 
 bool EndpointSliceController::sync(const NamespacedName& key) {
@@ -344,20 +400,16 @@ bool EndpointSliceController::sync(const NamespacedName& key) {
   const bool mirrored = view && view->selector.empty();
 
   // Every slice labelled for the Service, split by manager.
-  auto selector = api::LabelSelector::parse(std::string(kServiceNameLabel) + "=" + name);
-  if (!selector.isOk()) return true;  // not a name a Service can have
-  ListOptions listOptions;
-  listOptions.labels = &selector.value();
-  ListPage page = registry_.list(slices_, ns, listOptions);
-  if (page.error) return false;
+  std::shared_ptr<const cache::Snapshot> snapshot = state_.current();
   std::vector<json> owned, mirroredSlices;
-  for (auto& record : page.records) {
-    json slice = parseOrNull(record.value);
-    std::string manager = labelOf(slice, kManagedByLabel);
-    if (manager == kSliceManager)
-      owned.push_back(std::move(slice));
-    else if (manager == kMirrorManager)
-      mirroredSlices.push_back(std::move(slice));
+  if (!readSlices(key, *snapshot, [&](json&& slice) {
+        std::string manager = labelOf(slice, kManagedByLabel);
+        if (manager == kSliceManager)
+          owned.push_back(std::move(slice));
+        else if (manager == kMirrorManager)
+          mirroredSlices.push_back(std::move(slice));
+      })) {
+    return false;
   }
 
   auto apply = [&](const SlicePlan& plan, const char* manager) {
@@ -387,7 +439,6 @@ bool EndpointSliceController::sync(const NamespacedName& key) {
 
   // Pods of the Service, from the cache.
   std::vector<const api::PodView*> pods;
-  std::shared_ptr<const cache::Snapshot> snapshot = state_.current();
   if (selected) {
     // The Pods carrying the selector's rarest pair are the only candidates.
     cache::Span<cache::PodByLabel> candidates;

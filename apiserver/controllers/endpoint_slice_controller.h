@@ -11,22 +11,32 @@
 //     touched.
 //
 // Reads: Pods from the cluster-state cache; Services, slices and Endpoints from the store
-// through the Registry (fresh, so that a slice just created is never created twice).
+// through the Registry (fresh, so that a slice just created is never created twice). A
+// Service's slices are found by name, not by listing its namespace: those named as this
+// controller names them (`<service>-xxxxx`) and those the cache knows for the Service,
+// each read fresh -- so a sync costs the same with 10 or 10,000 Services in the namespace.
+// A slice someone else labels for the Service is seen once the cache has it (its event
+// syncs the Service again).
 // Writes: through the Registry, like any client (validation, resourceVersion, watch).
 //
 // One worker thread reconciles one Service at a time. Cache changes and Endpoints events
-// mark Services dirty; a failed write retries that Service with backoff. start() resyncs
-// everything, so a restart converges on what is stored (no duplicate slices).
+// mark Services dirty (a Pod marks the Services selecting it, found through an index of
+// the Services by selector); a failed write retries that Service with backoff. start()
+// resyncs everything, so a restart converges on what is stored (no duplicate slices).
 
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <set>
+#include <string>
 #include <thread>
+#include <tuple>
 
 #include "apiserver/controllers/event_recorder.h"
 #include "cache/changes.h"
@@ -93,9 +103,15 @@ class EndpointSliceController {
   void watchEndpoints();
   void markDirty(cache::NamespacedName key);
   void ingest(const Delivery& delivery);
+  // Files `service` under its selector in servicesBySelector_, or takes it out.
+  void fileSelector(const api::ServiceView& service, bool add);
   void resyncAll();
   // False when a write failed and the Service must be retried.
   bool sync(const cache::NamespacedName& key);
+  // Hands every stored slice labelled for the Service `key` to `take`, read fresh (see
+  // above). False when one could not be read.
+  bool readSlices(const cache::NamespacedName& key, const cache::Snapshot& snapshot,
+                  const std::function<void(nlohmann::json&&)>& take);
 
   cache::ClusterState& state_;
   Registry& registry_;
@@ -117,6 +133,11 @@ class EndpointSliceController {
 
   // Worker thread only.
   std::shared_ptr<const cache::Snapshot> last_;
+  // The names of the Services of last_ that have a selector, by namespace and the
+  // selector's first pair: a Pod change looks at the Services filed under its labels, not
+  // at every Service.
+  std::map<std::tuple<std::string, std::string, std::string>, std::set<std::string>, std::less<>>
+      servicesBySelector_;
   std::unique_ptr<store::Watch> endpointsWatch_;
 
   cache::ClusterState::SubscriptionId subscription_ = 0;

@@ -6,14 +6,19 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <cstdio>
 #include <fstream>
+#include <functional>
+#include <set>
 #include <thread>
 
 #include "cache/cache_test_util.h"
 #include "cache/fake_source.h"
+#include "dns/resolver.h"
+#include "dns/zone_dump.h"
 
 namespace edgeway::dns {
 namespace {
@@ -123,6 +128,180 @@ TEST_F(DnsServiceTest, FollowsTheCacheFromServFailToAnswers) {
 
   service_->stop();
   service_->stop();  // idempotent
+}
+
+// Polls until `done` holds. The bound only turns a hang into a failure; no test depends on
+// anything happening within a time.
+bool within(const std::function<bool()>& done) {
+  const auto deadline = std::chrono::steady_clock::now() + cache::testing::kHangGuard;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return true;
+}
+
+std::string clusterIp(int i) {
+  return "10.43." + std::to_string(i / 250) + "." + std::to_string(1 + i % 250);
+}
+
+// True when `zone` answers an A query for `name`.
+bool answers(const ClusterZone& zone, const std::string& name) {
+  Message q;
+  q.questions.push_back(Question{name, Type::kA, kClassIn});
+  auto r = resolve(q, zone);
+  return r && r->header.rcode == Rcode::kNoError && !r->answers.empty();
+}
+
+// The cache publishes as fast as it can while DnsService starts: snapshots handed over by
+// callbacks race start()'s read of the current one. The zone served never goes back to an
+// older snapshot, and it ends answering exactly as a zone built from the last one.
+TEST_F(DnsServiceTest, ZoneFollowsTheNewestSnapshotAndNeverGoesBack) {
+  for (int i = 0; i < 300; ++i) {
+    source_.set(Kind::kService, NamespacedName{"default", "svc-" + std::to_string(i)},
+                cache::testing::serviceJson("default", "svc-" + std::to_string(i), {clusterIp(i)}));
+  }
+  state_.start();
+  std::atomic<bool> writing{true};
+  std::thread writer([&] {
+    std::set<NamespacedName> present;
+    for (int i = 0; i < 300; ++i) present.insert(NamespacedName{"default", "svc-" + std::to_string(i)});
+    for (int i = 0; writing; ++i) {
+      const int n = i % 400;  // some new, some changed, some removed
+      const NamespacedName name{n % 2 ? "default" : "other", "svc-" + std::to_string(n)};
+      if (i % 7 == 0) {
+        const std::string pod = "pod-" + std::to_string(n);
+        source_.set(Kind::kPod, NamespacedName{name.ns, pod},
+                    cache::testing::podJson(name.ns, pod, "10.42.0." + std::to_string(1 + n % 200)));
+      } else if (i % 5 == 0 && present.count(name)) {
+        source_.erase(Kind::kService, name);
+        present.erase(name);
+      } else {
+        source_.set(Kind::kService, name,
+                    cache::testing::serviceJson(name.ns, name.name, {clusterIp(i % 1000)}));
+        present.insert(name);
+      }
+    }
+  });
+  auto created = DnsService::create(io_, state_, options());
+  ASSERT_TRUE(created.isOk());
+  service_ = std::move(created).value();
+  std::atomic<bool> polling{true};
+  std::atomic<int> backwards{0};
+  std::thread poller([&] {
+    std::pair<bool, int64_t> last{false, -1};
+    while (polling) {
+      auto zone = service_->zone();
+      const std::pair<bool, int64_t> version{zone->synced(), zone->revision()};
+      if (version < last) ++backwards;
+      last = version;
+    }
+  });
+  ASSERT_TRUE(service_->start().isOk());
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  writing = false;
+  writer.join();
+  // One last Service: once the zone answers it, it has caught up with every write.
+  const int64_t last = source_.set(Kind::kService, NamespacedName{"default", "last"},
+                                   cache::testing::serviceJson("default", "last", {"10.43.200.1"}));
+  EXPECT_TRUE(within([&] { return state_.current()->revision() >= last; }));
+  EXPECT_TRUE(within([&] { return answers(*service_->zone(), "last.default.svc.cluster.local"); }));
+  polling = false;
+  poller.join();
+  EXPECT_EQ(backwards.load(), 0);
+  auto zone = service_->zone();
+  EXPECT_EQ(zone->revision(), last);
+  EXPECT_EQ(testing::zoneDump(*zone), testing::zoneDump(*ClusterZone::build(*state_.current(), {})));
+}
+
+// stop() with zones pending (or the first being built) joins the zone thread: nothing is
+// served after it returns, whatever the cache publishes next.
+TEST_F(DnsServiceTest, StopWithZonesPendingServesNothingAfter) {
+  for (int i = 0; i < 2000; ++i) {
+    source_.set(Kind::kService, NamespacedName{"default", "svc-" + std::to_string(i)},
+                cache::testing::serviceJson("default", "svc-" + std::to_string(i), {clusterIp(i)}));
+  }
+  state_.start();
+  {
+    // Stopped at once: its first zone (2,000 Services) is most likely still being built.
+    auto first = DnsService::create(io_, state_, options());
+    ASSERT_TRUE(first.isOk());
+    ASSERT_TRUE((*first)->start().isOk());
+    (*first)->stop();
+    const auto served = (*first)->zone();
+    const int64_t written = source_.set(Kind::kService, NamespacedName{"default", "early"},
+                                        cache::testing::serviceJson("default", "early", {"10.43.200.3"}));
+    EXPECT_TRUE(within([&] { return state_.current()->revision() >= written; }));
+    EXPECT_EQ((*first)->zone(), served);
+  }
+  auto created = DnsService::create(io_, state_, options());
+  ASSERT_TRUE(created.isOk());
+  service_ = std::move(created).value();
+  ASSERT_TRUE(service_->start().isOk());
+  ASSERT_TRUE(within([&] { return service_->zone()->synced(); }));
+  for (int i = 0; i < 100; ++i) {
+    source_.set(Kind::kService, NamespacedName{"default", "new-" + std::to_string(i)},
+                cache::testing::serviceJson("default", "new-" + std::to_string(i), {clusterIp(2000 + i)}));
+  }
+  service_->stop();
+  const auto served = service_->zone();
+  const int64_t later = source_.set(Kind::kService, NamespacedName{"default", "later"},
+                                    cache::testing::serviceJson("default", "later", {"10.43.200.2"}));
+  EXPECT_TRUE(within([&] { return state_.current()->revision() >= later; }));
+  EXPECT_EQ(service_->zone(), served);
+  EXPECT_FALSE(answers(*served, "later.default.svc.cluster.local"));
+  service_->stop();  // idempotent
+}
+
+// Snapshots that change nothing DNS shows (a Node's heartbeat) do not replace the zone.
+TEST_F(DnsServiceTest, SnapshotsChangingNoAnswerKeepTheZone) {
+  source_.set(Kind::kService, NamespacedName{"default", "web"},
+              cache::testing::serviceJson("default", "web", {"10.43.0.10"}));
+  state_.start();
+  auto created = DnsService::create(io_, state_, options());
+  ASSERT_TRUE(created.isOk());
+  service_ = std::move(created).value();
+  ASSERT_TRUE(service_->start().isOk());
+  ASSERT_TRUE(within([&] { return answers(*service_->zone(), "web.default.svc.cluster.local"); }));
+  const auto served = service_->zone();
+  const int64_t heartbeat =
+      source_.set(Kind::kNode, NamespacedName{"", "node-1"}, cache::testing::nodeJson("node-1", "192.0.2.7"));
+  EXPECT_TRUE(within([&] { return state_.current()->revision() >= heartbeat; }));
+  EXPECT_EQ(service_->zone(), served);
+  const int64_t api = source_.set(Kind::kService, NamespacedName{"default", "api"},
+                                  cache::testing::serviceJson("default", "api", {"10.43.0.11"}));
+  EXPECT_TRUE(within([&] { return answers(*service_->zone(), "api.default.svc.cluster.local"); }));
+  EXPECT_NE(service_->zone(), served);
+  EXPECT_EQ(service_->zone()->revision(), api);
+  EXPECT_TRUE(answers(*service_->zone(), "web.default.svc.cluster.local"));
+}
+
+// Without pod records a Pod only makes its namespace's name exist. Its changes do not wake
+// the zone thread; the next zone has them.
+TEST_F(DnsServiceTest, PodChangesGoIntoTheNextZone) {
+  source_.set(Kind::kService, NamespacedName{"default", "web"},
+              cache::testing::serviceJson("default", "web", {"10.43.0.10"}));
+  state_.start();
+  auto created = DnsService::create(io_, state_, options());
+  ASSERT_TRUE(created.isOk());
+  service_ = std::move(created).value();
+  ASSERT_TRUE(service_->start().isOk());
+  ASSERT_TRUE(within([&] { return answers(*service_->zone(), "web.default.svc.cluster.local"); }));
+  auto rcode = [&](const std::string& name) {
+    Message q;
+    q.questions.push_back(Question{name, Type::kA, kClassIn});
+    return resolve(q, *service_->zone())->header.rcode;
+  };
+  EXPECT_EQ(rcode("solo.svc.cluster.local"), Rcode::kNxDomain);
+  const auto served = service_->zone();
+  const int64_t pod =
+      source_.set(Kind::kPod, NamespacedName{"solo", "p"}, cache::testing::podJson("solo", "p", "10.42.0.9"));
+  EXPECT_TRUE(within([&] { return state_.current()->revision() >= pod; }));
+  EXPECT_EQ(service_->zone(), served);
+  source_.set(Kind::kService, NamespacedName{"default", "api"},
+              cache::testing::serviceJson("default", "api", {"10.43.0.11"}));
+  EXPECT_TRUE(within([&] { return answers(*service_->zone(), "api.default.svc.cluster.local"); }));
+  EXPECT_EQ(rcode("solo.svc.cluster.local"), Rcode::kNoError) << "the namespace exists: NODATA";
 }
 
 TEST_F(DnsServiceTest, DefaultUpstreamsComeFromResolvConfWithoutItself) {
