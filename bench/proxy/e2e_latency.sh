@@ -185,7 +185,7 @@ cat <<EOF
   endpoints each; sizes are reached by adding on top (plus 2 fixture Services, kubernetes and kube-dns).
 - write→live: from just before the API request is sent until a TCP connect from the node
   namespace to the ClusterIP succeeds through the DNAT to the one listening endpoint (probes
-  every ~0.2 ms, refused until then); write→response: the API request alone. ms; max = the
+  every ~0.2 ms; refused, or dropped while the ClusterIP is unprogrammed, until then); write→response: the API request alone. ms; max = the
   slowest round.
 - cleanup: $host_ok.
 
