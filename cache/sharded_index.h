@@ -4,7 +4,8 @@
 // Entries are spread over kShards shards by the hash of their *group* (the part of the
 // key a lookup gives: a name, an IP); each shard is a sorted vector. A Builder derived from
 // an index copies, on its first write, the shard array (kShards pointers) and then only the
-// shards it writes to; every other shard stays shared with the index it came from. So a
+// shards it writes to (base/cow_shards.h); every other shard stays shared with the index it
+// came from. So a
 // change of one object costs O(kShards + n / kShards) per index it touches, not O(n): with
 // 10,000 Pods that is 128 pointers and a shard of ~80 entries, where copying the whole
 // index would be 10,000 entries. Lookups are a hash and a binary search in one shard.
@@ -28,6 +29,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/cow_shards.h"
 #include "base/ip.h"
 
 namespace edgeway::cache {
@@ -86,7 +88,7 @@ class ShardedIndex {
 
  private:
   using Shard = std::vector<Entry>;
-  using Shards = std::array<std::shared_ptr<const Shard>, kShards>;
+  using Shards = typename CowShards<Shard, kShards>::Shards;
 
  public:
   size_t size() const { return size_; }
@@ -150,16 +152,16 @@ class ShardedIndex {
   class Builder {
    public:
     Builder() = default;
-    explicit Builder(const ShardedIndex& base) : shards_(base.shards_), size_(base.size_) {}
+    explicit Builder(const ShardedIndex& base) : cow_(base.shards_), size_(base.size_) {}
 
     const Entry* find(const Group& group) const {
-      Span<Entry> r = rangeIn(shards_.get(), group);
+      Span<Entry> r = rangeIn(cow_.shards(), group);
       return r.empty() ? nullptr : r.begin();
     }
 
     // Inserts `entry`, or replaces the entry with the same key.
     void put(Entry entry) {
-      Shard& shard = mutableShard(shardOf(Traits::group(entry)));
+      Shard& shard = cow_.mutableShard(shardOf(Traits::group(entry)));
       auto at = lowerBoundByKey(shard, Traits::key(entry));
       if (at != shard.end() && Traits::key(*at) == Traits::key(entry)) {
         *at = std::move(entry);
@@ -172,52 +174,27 @@ class ShardedIndex {
     // Removes the entry with the same key as `like`; false when there is none.
     bool erase(const Entry& like) {
       const size_t i = shardOf(Traits::group(like));
-      if (!shards_ || !(*shards_)[i]) return false;
-      const Shard& current = *(*shards_)[i];
-      auto found = lowerBoundByKey(current, Traits::key(like));
-      if (found == current.end() || !(Traits::key(*found) == Traits::key(like))) return false;
-      const auto offset = found - current.begin();
-      Shard& shard = mutableShard(i);
-      shard.erase(shard.begin() + offset);
+      const Shard* current = cow_.shard(i);
+      if (!current) return false;
+      auto found = lowerBoundByKey(*current, Traits::key(like));
+      if (found == current->end() || !(Traits::key(*found) == Traits::key(like))) return false;
+      cow_.eraseAt(i, static_cast<size_t>(found - current->begin()));
       --size_;
-      if (shard.empty()) {  // free it; an absent shard reads as empty
-        (*ownedArray_)[i].reset();
-        owned_[i] = nullptr;
-      }
       return true;
     }
 
     // The index as edited so far. Later edits copy again, so the result never changes.
     ShardedIndex build() {
-      ownedArray_ = nullptr;
-      owned_.fill(nullptr);
       ShardedIndex out;
-      if (size_ > 0) out.shards_ = shards_;
+      auto shards = cow_.freeze();
+      if (size_ > 0) out.shards_ = std::move(shards);
       out.size_ = size_;
       return out;
     }
 
    private:
-    Shard& mutableShard(size_t i) {
-      if (ownedArray_ == nullptr) {
-        auto copy = shards_ ? std::make_shared<Shards>(*shards_) : std::make_shared<Shards>();
-        ownedArray_ = copy.get();
-        shards_ = std::move(copy);
-      }
-      if (owned_[i] == nullptr) {
-        const auto& shared = (*ownedArray_)[i];
-        auto copy = shared ? std::make_shared<Shard>(*shared) : std::make_shared<Shard>();
-        owned_[i] = copy.get();
-        (*ownedArray_)[i] = std::move(copy);
-      }
-      return *owned_[i];
-    }
-
-    std::shared_ptr<const Shards> shards_;
+    CowShards<Shard, kShards> cow_;
     size_t size_ = 0;
-    // What this builder copied and may therefore write: the array and some shards.
-    Shards* ownedArray_ = nullptr;
-    std::array<Shard*, kShards> owned_{};
   };
 
  private:

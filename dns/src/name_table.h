@@ -4,8 +4,8 @@
 //
 // Entries are spread over kShards shards by the hash of their name; a shard is a vector of
 // (hash, entry) sorted by hash, then name. A Builder derived from a table copies, on its
-// first write, the shard array and then only the shards it writes to; every other shard
-// stays shared with the table it came from. So redoing the names of one Service in a zone
+// first write, the shard array and then only the shards it writes to (base/cow_shards.h,
+// as cache's ShardedIndex); every other shard stays shared with the table it came from. So redoing the names of one Service in a zone
 // of 10,000 (~100,000 names) copies a few shards of ~200 pointers, not the zone, and the
 // old version frees only what it does not share. A lookup is one hash, a binary search
 // over the shard's inline hashes and one name comparison.
@@ -21,6 +21,8 @@
 #include <string_view>
 #include <vector>
 
+#include "base/cow_shards.h"
+
 namespace edgeway::dns::zone_detail {
 
 template <typename Entry>
@@ -35,7 +37,7 @@ class NameTable {
     EntryPtr entry;
   };
   using Shard = std::vector<Slot>;
-  using Shards = std::array<std::shared_ptr<const Shard>, kShards>;
+  using Shards = typename CowShards<Shard, kShards>::Shards;
 
  public:
   // Null when absent.
@@ -81,14 +83,14 @@ class NameTable {
   class Builder {
    public:
     Builder() = default;
-    explicit Builder(const NameTable& base) : shards_(base.shards_), size_(base.size_) {}
+    explicit Builder(const NameTable& base) : cow_(base.shards_), size_(base.size_) {}
 
-    const Entry* find(std::string_view name) const { return findIn(shards_.get(), name); }
+    const Entry* find(std::string_view name) const { return findIn(cow_.shards(), name); }
 
     // Inserts `entry`, or replaces the entry of the same name.
     void put(EntryPtr entry) {
       const uint64_t h = hashOf(entry->name);
-      Shard& shard = mutableShard(shardOf(h));
+      Shard& shard = cow_.mutableShard(shardOf(h));
       auto at = lowerBound(shard, h, entry->name);
       if (at != shard.end() && at->hash == h && at->entry->name == entry->name) {
         at->entry = std::move(entry);
@@ -102,52 +104,27 @@ class NameTable {
     bool erase(std::string_view name) {
       const uint64_t h = hashOf(name);
       const size_t i = shardOf(h);
-      if (!shards_ || !(*shards_)[i]) return false;
-      const Shard& current = *(*shards_)[i];
-      auto found = lowerBound(current, h, name);
-      if (found == current.end() || found->hash != h || found->entry->name != name) return false;
-      const auto offset = found - current.begin();
-      Shard& shard = mutableShard(i);
-      shard.erase(shard.begin() + offset);
+      const Shard* current = cow_.shard(i);
+      if (!current) return false;
+      auto found = lowerBound(*current, h, name);
+      if (found == current->end() || found->hash != h || found->entry->name != name) return false;
+      cow_.eraseAt(i, static_cast<size_t>(found - current->begin()));
       --size_;
-      if (shard.empty()) {  // free it; an absent shard reads as empty
-        (*ownedArray_)[i].reset();
-        owned_[i] = nullptr;
-      }
       return true;
     }
 
     // The table as edited so far. Later edits copy again, so the result never changes.
     NameTable build() {
-      ownedArray_ = nullptr;
-      owned_.fill(nullptr);
       NameTable out;
-      if (size_ > 0) out.shards_ = shards_;
+      auto shards = cow_.freeze();
+      if (size_ > 0) out.shards_ = std::move(shards);
       out.size_ = size_;
       return out;
     }
 
    private:
-    Shard& mutableShard(size_t i) {
-      if (ownedArray_ == nullptr) {
-        auto copy = shards_ ? std::make_shared<Shards>(*shards_) : std::make_shared<Shards>();
-        ownedArray_ = copy.get();
-        shards_ = std::move(copy);
-      }
-      if (owned_[i] == nullptr) {
-        const auto& shared = (*ownedArray_)[i];
-        auto copy = shared ? std::make_shared<Shard>(*shared) : std::make_shared<Shard>();
-        owned_[i] = copy.get();
-        (*ownedArray_)[i] = std::move(copy);
-      }
-      return *owned_[i];
-    }
-
-    std::shared_ptr<const Shards> shards_;
+    CowShards<Shard, kShards> cow_;
     size_t size_ = 0;
-    // What this builder copied and may therefore write: the array and some shards.
-    Shards* ownedArray_ = nullptr;
-    std::array<Shard*, kShards> owned_{};
   };
 
  private:
