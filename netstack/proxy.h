@@ -9,12 +9,13 @@
 //
 // Threads: one sync thread of its own. The cache callback only stores the newest Snapshot
 // pointer (and merges what it changed) and wakes the thread, so snapshots that arrive
-// during a sync are coalesced into the next one. Each sync updates a RuleTracker with the
-// Services the changes name and sends what that changed (rule_tracker.h, nft_syncer.h). Snapshots before the cache has synced are ignored: nothing is programmed
-// until the first synced Snapshot (the first sync replaces our tables atomically, removing
-// whatever a previous run left). A failed sync is retried (as a full replacement) after
-// `retryInterval`; a full resync runs every `resyncPeriod`. stats() and hasSynced() are
-// safe from any thread.
+// during a sync are coalesced into the next one; snapshots that change no Service or
+// EndpointSlice are skipped. Each sync updates a RuleTracker with the Services the changes
+// name and sends what that changed (rule_tracker.h, nft_syncer.h). Snapshots before the
+// cache has synced are ignored: nothing is programmed until the first synced Snapshot (the
+// first sync replaces our tables atomically, removing whatever a previous run left). A
+// failed sync is retried (as a full replacement) after `retryInterval`; a full resync runs
+// every `resyncPeriod`. stats() and hasSynced() are safe from any thread.
 //
 // After each successful sync, on the same thread (failures are logged, never fatal):
 // * LoadBalancer announcement (ProxyOptions::announceLoadBalancers): every ingress IP of
