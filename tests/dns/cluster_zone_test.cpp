@@ -6,6 +6,7 @@
 #include "dns/resolver.h"
 #include "dns/src/zone_names.h"
 #include "dns/zone_text.h"
+#include "dns_test_util.h"
 
 namespace edgeway::dns {
 namespace {
@@ -13,15 +14,7 @@ namespace {
 IpAddress ip(const std::string& text) { return *IpAddress::parse(text); }
 
 cache::ServicePtr service(const std::string& ns, const std::string& name, const std::string& clusterIp) {
-  api::ServiceView s;
-  s.ns = ns;
-  s.name = name;
-  s.clusterIps.push_back(ip(clusterIp));
-  api::ServicePort p;
-  p.name = "http";
-  p.port = 80;
-  s.ports.push_back(p);
-  return std::make_shared<const api::ServiceView>(std::move(s));
+  return testing::clusterIpService(ns, name, clusterIp);
 }
 
 TEST(ClusterZoneTest, EmptySnapshot) {

@@ -13,6 +13,7 @@
 #include "dns/resolver.h"
 #include "dns/src/zone_index.h"
 #include "dns/zone_dump.h"
+#include "dns_test_util.h"
 
 namespace edgeway::dns {
 namespace {
@@ -187,15 +188,7 @@ TEST_P(ClusterZoneUpdateTest, AnswersAsABuildOfTheSameSnapshot) {
 INSTANTIATE_TEST_SUITE_P(PodRecords, ClusterZoneUpdateTest, ::testing::Bool());
 
 cache::ServicePtr clusterIpService(const std::string& name, const std::string& clusterIp) {
-  api::ServiceView s;
-  s.ns = "default";
-  s.name = name;
-  s.clusterIps.push_back(ip(clusterIp));
-  api::ServicePort p;
-  p.name = "http";
-  p.port = 80;
-  s.ports.push_back(p);
-  return std::make_shared<const api::ServiceView>(std::move(s));
+  return testing::clusterIpService("default", name, clusterIp);
 }
 
 TEST(ClusterZoneUpdate, SharesTheRecordsOfWhatDidNotChange) {

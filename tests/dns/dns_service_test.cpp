@@ -50,6 +50,29 @@ std::optional<Message> ask(uint16_t port, const std::string& name) {
   return *m;
 }
 
+// Polls until `done` holds. The bound only turns a hang into a failure; no test depends on
+// anything happening within a time.
+bool within(const std::function<bool()>& done) {
+  const auto deadline = std::chrono::steady_clock::now() + cache::testing::kHangGuard;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return true;
+}
+
+std::string clusterIp(int i) {
+  return "10.43." + std::to_string(i / 250) + "." + std::to_string(1 + i % 250);
+}
+
+// True when `zone` answers an A query for `name`.
+bool answers(const ClusterZone& zone, const std::string& name) {
+  Message q;
+  q.questions.push_back(Question{name, Type::kA, kClassIn});
+  auto r = resolve(q, zone);
+  return r && r->header.rcode == Rcode::kNoError && !r->answers.empty();
+}
+
 class DnsServiceTest : public ::testing::Test {
  protected:
   DnsServiceTest() : work_(boost::asio::make_work_guard(io_)), thread_([this] { io_.run(); }) {}
@@ -79,6 +102,18 @@ class DnsServiceTest : public ::testing::Test {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     return false;
+  }
+
+  // The cache with default/web (10.43.0.10) in it, and a started DnsService answering it.
+  void startWithWeb() {
+    source_.set(Kind::kService, NamespacedName{"default", "web"},
+                cache::testing::serviceJson("default", "web", {"10.43.0.10"}));
+    state_.start();
+    auto created = DnsService::create(io_, state_, options());
+    ASSERT_TRUE(created.isOk());
+    service_ = std::move(created).value();
+    ASSERT_TRUE(service_->start().isOk());
+    ASSERT_TRUE(within([&] { return answers(*service_->zone(), "web.default.svc.cluster.local"); }));
   }
 
   boost::asio::io_context io_;
@@ -130,28 +165,6 @@ TEST_F(DnsServiceTest, FollowsTheCacheFromServFailToAnswers) {
   service_->stop();  // idempotent
 }
 
-// Polls until `done` holds. The bound only turns a hang into a failure; no test depends on
-// anything happening within a time.
-bool within(const std::function<bool()>& done) {
-  const auto deadline = std::chrono::steady_clock::now() + cache::testing::kHangGuard;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-  return true;
-}
-
-std::string clusterIp(int i) {
-  return "10.43." + std::to_string(i / 250) + "." + std::to_string(1 + i % 250);
-}
-
-// True when `zone` answers an A query for `name`.
-bool answers(const ClusterZone& zone, const std::string& name) {
-  Message q;
-  q.questions.push_back(Question{name, Type::kA, kClassIn});
-  auto r = resolve(q, zone);
-  return r && r->header.rcode == Rcode::kNoError && !r->answers.empty();
-}
 
 // The cache publishes as fast as it can while DnsService starts: snapshots handed over by
 // callbacks race start()'s read of the current one. The zone served never goes back to an
@@ -255,14 +268,7 @@ TEST_F(DnsServiceTest, StopWithZonesPendingServesNothingAfter) {
 
 // Snapshots that change nothing DNS shows (a Node's heartbeat) do not replace the zone.
 TEST_F(DnsServiceTest, SnapshotsChangingNoAnswerKeepTheZone) {
-  source_.set(Kind::kService, NamespacedName{"default", "web"},
-              cache::testing::serviceJson("default", "web", {"10.43.0.10"}));
-  state_.start();
-  auto created = DnsService::create(io_, state_, options());
-  ASSERT_TRUE(created.isOk());
-  service_ = std::move(created).value();
-  ASSERT_TRUE(service_->start().isOk());
-  ASSERT_TRUE(within([&] { return answers(*service_->zone(), "web.default.svc.cluster.local"); }));
+  ASSERT_NO_FATAL_FAILURE(startWithWeb());
   const auto served = service_->zone();
   const int64_t heartbeat =
       source_.set(Kind::kNode, NamespacedName{"", "node-1"}, cache::testing::nodeJson("node-1", "192.0.2.7"));
@@ -279,14 +285,7 @@ TEST_F(DnsServiceTest, SnapshotsChangingNoAnswerKeepTheZone) {
 // Without pod records a Pod only makes its namespace's name exist. Its changes do not wake
 // the zone thread; the next zone has them.
 TEST_F(DnsServiceTest, PodChangesGoIntoTheNextZone) {
-  source_.set(Kind::kService, NamespacedName{"default", "web"},
-              cache::testing::serviceJson("default", "web", {"10.43.0.10"}));
-  state_.start();
-  auto created = DnsService::create(io_, state_, options());
-  ASSERT_TRUE(created.isOk());
-  service_ = std::move(created).value();
-  ASSERT_TRUE(service_->start().isOk());
-  ASSERT_TRUE(within([&] { return answers(*service_->zone(), "web.default.svc.cluster.local"); }));
+  ASSERT_NO_FATAL_FAILURE(startWithWeb());
   auto rcode = [&](const std::string& name) {
     Message q;
     q.questions.push_back(Question{name, Type::kA, kClassIn});
