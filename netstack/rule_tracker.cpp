@@ -202,8 +202,11 @@ struct RuleTracker::State {
     if (list.empty()) f.claims.erase(it);
   }
 
-  void warn(const Claim& lost, const Claim& owner) {
-    if (lost.id == owner.id) return;  // one port meeting the same entry twice
+  // Once per lost claim and winner: when the winner's Service is recomputed, the loser is
+  // promoted and demoted again, which is no news. (Same id: one port met one entry twice.)
+  void warn(Claim& lost, const Claim& owner) {
+    if (lost.id == owner.id || lost.warnedAbout == owner.id) return;
+    lost.warnedAbout = owner.id;
     warnings.push_back({lost.ns + "/" + lost.name, lostClaimMessage(lost, owner)});
   }
 

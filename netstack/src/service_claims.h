@@ -72,6 +72,7 @@ struct Claim {
   uint32_t serviceTier = 0;      // endpoint count in service-endpoints (0: none)
   uint32_t clusterTier = 0;      // endpoint count in cluster-endpoints (0: none)
   uint32_t affinityTimeout = 0;  // 0: no affinity
+  std::string warnedAbout;       // the winner this claim's loss was last reported against
 
   bool before(const Claim& o) const { return std::tie(ns, name, order) < std::tie(o.ns, o.name, o.order); }
   void add(SetRef set, std::vector<Value> key, std::vector<Value> data = {}, bool comment = true) {

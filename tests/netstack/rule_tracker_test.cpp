@@ -246,6 +246,13 @@ TEST(RuleTrackerTest, ALostClaimIsProgrammedWhenTheWinnerGoes) {
   EXPECT_EQ(warnings[0].message, "203.0.113.7 TCP/80 is already used by a/one:http");
   tracker.clearChanges();
 
+  // The winner's endpoints change: no news for the loser.
+  cluster.put(slice("a", "one-1", "one", {{"10.42.0.3"}}));
+  auto [changedSnapshot, changedChanges] = cluster.publish();
+  tracker.update(*changedSnapshot, testNode(), changedChanges);
+  EXPECT_TRUE(tracker.takeWarnings().empty());
+  tracker.clearChanges();
+
   cluster.remove(cache::Kind::kService, "a", "one");
   auto [snapshot, changes] = cluster.publish();
   tracker.update(*snapshot, testNode(), changes);
