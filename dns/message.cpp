@@ -347,6 +347,18 @@ class Encoder {
 
 }  // namespace
 
+Message replyTo(const Message& query, Rcode rcode) {
+  Message r;
+  r.header.id = query.header.id;
+  r.header.qr = true;
+  r.header.opcode = query.header.opcode;
+  r.header.rd = query.header.rd;
+  r.header.cd = query.header.cd;
+  r.header.rcode = rcode;
+  r.questions = query.questions;
+  return r;
+}
+
 std::optional<uint16_t> peekId(std::string_view wire) {
   if (wire.size() < kHeaderSize) return std::nullopt;
   return static_cast<uint16_t>((static_cast<uint8_t>(wire[0]) << 8) | static_cast<uint8_t>(wire[1]));

@@ -130,6 +130,10 @@ struct Message {
   std::optional<Edns> edns;
 };
 
+// The start of a response to `query`: its ID, opcode, RD and CD bits and question, QR set,
+// and `rcode`; no records, no EDNS (the caller decides both).
+Message replyTo(const Message& query, Rcode rcode);
+
 // The message's ID, if the buffer holds at least a header: what a FORMERR reply echoes.
 std::optional<uint16_t> peekId(std::string_view wire);
 

@@ -30,18 +30,6 @@ bool isReverse(std::string_view lowered) {
   return endsWith(lowered, ".in-addr.arpa") || endsWith(lowered, ".ip6.arpa");
 }
 
-Message reply(const Message& query, Rcode rcode) {
-  Message r;
-  r.header.id = query.header.id;
-  r.header.qr = true;
-  r.header.opcode = query.header.opcode;
-  r.header.rd = query.header.rd;
-  r.header.cd = query.header.cd;
-  r.header.rcode = rcode;
-  r.questions = query.questions;
-  return r;
-}
-
 void appendSet(std::vector<Record>& out, const std::string& owner, const RecordSet& set, uint32_t ttl) {
   for (const auto& data : set.data) out.push_back(Record{owner, set.type, kClassIn, ttl, data});
 }
@@ -64,12 +52,12 @@ const Node* findPodAlias(const std::string& lowered, const Index& x) {
 }
 
 Message answerZone(const Message& query, const Question& q, const std::string& lowered, const Index& x) {
-  if (q.qclass != kClassIn && q.qclass != kClassAny) return reply(query, Rcode::kRefused);
+  if (q.qclass != kClassIn && q.qclass != kClassAny) return replyTo(query, Rcode::kRefused);
   // Before the first full list, an absence means nothing: make clients retry.
-  if (!x.synced) return reply(query, Rcode::kServFail);
-  if (q.type == Type::kAXFR || q.type == Type::kIXFR) return reply(query, Rcode::kRefused);
+  if (!x.synced) return replyTo(query, Rcode::kServFail);
+  if (q.type == Type::kAXFR || q.type == Type::kIXFR) return replyTo(query, Rcode::kRefused);
 
-  Message r = reply(query, Rcode::kNoError);
+  Message r = replyTo(query, Rcode::kNoError);
   r.header.aa = true;
 
   const Node* node = x.find(lowered);
@@ -115,7 +103,7 @@ std::optional<Message> answerReverse(const Message& query, const Question& q, co
     return std::nullopt;
   const std::vector<Rdata>* ptr = x.findReverse(lowered);
   if (!ptr) return std::nullopt;
-  Message r = reply(query, Rcode::kNoError);
+  Message r = replyTo(query, Rcode::kNoError);
   r.header.aa = true;
   for (const auto& data : *ptr) r.answers.push_back(Record{q.name, Type::kPTR, kClassIn, x.ttl, data});
   return r;
@@ -124,8 +112,8 @@ std::optional<Message> answerReverse(const Message& query, const Question& q, co
 }  // namespace
 
 std::optional<Message> resolve(const Message& query, const ClusterZone& zone) {
-  if (query.header.opcode != static_cast<uint8_t>(Opcode::kQuery)) return reply(query, Rcode::kNotImp);
-  if (query.questions.size() != 1) return reply(query, Rcode::kFormErr);
+  if (query.header.opcode != static_cast<uint8_t>(Opcode::kQuery)) return replyTo(query, Rcode::kNotImp);
+  if (query.questions.size() != 1) return replyTo(query, Rcode::kFormErr);
   const Question& q = query.questions.front();
   const Index& x = zone.index();
 

@@ -22,17 +22,7 @@ std::string formErr(std::string_view wire) {
   return out;
 }
 
-Message refused(const Message& query) {
-  Message m;
-  m.header.id = query.header.id;
-  m.header.qr = true;
-  m.header.opcode = query.header.opcode;
-  m.header.rd = query.header.rd;
-  m.header.cd = query.header.cd;
-  m.header.rcode = Rcode::kRefused;
-  m.questions = query.questions;
-  return m;
-}
+Message refused(const Message& query) { return replyTo(query, Rcode::kRefused); }
 
 ReplyShape shapeFor(const Message& query, Transport transport, uint16_t maxUdpPayload) {
   ReplyShape shape;

@@ -693,5 +693,26 @@ TEST(DnsMessageTest, CorpusRoundTrips) {
   EXPECT_GE(rejected, 20);
 }
 
+TEST(DnsMessageTest, ReplyToEchoesWhatAResponseMust) {
+  Message q;
+  q.header.id = 0xbeef;
+  q.header.rd = true;
+  q.header.cd = true;
+  q.questions.push_back(Question{"web.default.svc.cluster.local", Type::kAAAA, kClassIn});
+  Edns edns;
+  q.edns = edns;
+  Message r = replyTo(q, Rcode::kRefused);
+  EXPECT_EQ(r.header.id, 0xbeef);
+  EXPECT_TRUE(r.header.qr);
+  EXPECT_TRUE(r.header.rd);
+  EXPECT_TRUE(r.header.cd);
+  EXPECT_FALSE(r.header.ra);
+  EXPECT_EQ(r.header.rcode, Rcode::kRefused);
+  ASSERT_EQ(r.questions.size(), 1u);
+  EXPECT_EQ(r.questions[0].name, "web.default.svc.cluster.local");
+  EXPECT_FALSE(r.edns.has_value());
+  EXPECT_TRUE(r.answers.empty());
+}
+
 }  // namespace
 }  // namespace edgeway::dns

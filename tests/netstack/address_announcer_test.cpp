@@ -53,17 +53,7 @@ class Netns {
     return sh("ip netns exec " + name_ + " " + cmd, out);
   }
   // Runs f on a thread that has entered this namespace; sockets it opens stay there.
-  void run(const std::function<void()>& f) const {
-    std::thread t([&] {
-      int fd = open(("/run/netns/" + name_).c_str(), O_RDONLY | O_CLOEXEC);
-      ASSERT_GE(fd, 0) << std::strerror(errno);
-      int rc = setns(fd, CLONE_NEWNET);
-      close(fd);
-      ASSERT_EQ(rc, 0) << std::strerror(errno);
-      f();
-    });
-    t.join();
-  }
+  void run(const std::function<void()>& f) const { testing::inNetns(name_, f); }
 
  private:
   std::string name_;

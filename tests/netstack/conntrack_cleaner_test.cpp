@@ -112,17 +112,7 @@ class ConntrackCleanerTest : public ::testing::Test {
     if (created_) sh("ip netns del " + name_);
   }
 
-  void inNetns(const std::function<void()>& f) {
-    std::thread t([&] {
-      int fd = open(("/run/netns/" + name_).c_str(), O_RDONLY | O_CLOEXEC);
-      ASSERT_GE(fd, 0) << std::strerror(errno);
-      int rc = setns(fd, CLONE_NEWNET);
-      close(fd);
-      ASSERT_EQ(rc, 0) << std::strerror(errno);
-      f();
-    });
-    t.join();
-  }
+  void inNetns(const std::function<void()>& f) { testing::inNetns(name_, f); }
 
   std::string name_ = "edgeway-ct-" + std::to_string(getpid());
   bool created_ = false;

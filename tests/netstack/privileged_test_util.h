@@ -1,16 +1,24 @@
 #pragma once
 // What the privileged netstack tests share: whether a skip must be a failure (CI sets
-// EDGEWAY_REQUIRE_PRIVILEGED=1), running a shell command (ip, nft) with its output, and
-// socket addresses for the connections they make.
+// EDGEWAY_REQUIRE_PRIVILEGED=1), running a shell command (ip, nft) with its output, running
+// code inside a named network namespace, and socket addresses for the connections they make.
 
 #include <arpa/inet.h>
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <sched.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <functional>
 #include <string>
+#include <thread>
 
 #include "base/ip.h"
 
@@ -31,6 +39,20 @@ inline int sh(const std::string& cmd, std::string* out = nullptr) {
   int rc = pclose(p);
   if (out) *out = text;
   return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+// Runs f on a thread that has entered the named network namespace (`ip netns add NAME`);
+// the sockets it opens stay there.
+inline void inNetns(const std::string& name, const std::function<void()>& f) {
+  std::thread t([&] {
+    int fd = open(("/run/netns/" + name).c_str(), O_RDONLY | O_CLOEXEC);
+    ASSERT_GE(fd, 0) << std::strerror(errno);
+    int rc = setns(fd, CLONE_NEWNET);
+    close(fd);
+    ASSERT_EQ(rc, 0) << std::strerror(errno);
+    f();
+  });
+  t.join();
 }
 
 // `addr`:`port` as a sockaddr; *len is set to its size.
