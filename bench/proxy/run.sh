@@ -159,68 +159,51 @@ for n in $small $big; do
   teardown
 done
 
-# ---- kube-proxy-style nftables, nft -f ---------------------------------------------------
-for n in $small $mid $big; do
-  python3 "$here/gen_rules.py" nft-full "$n" >"$tmp/full.nft"
-  topo_up "$n"
-  log "nft: full load of $n Services ($(wc -l <"$tmp/full.nft") lines; timeout ${nft_timeout}s)"
-  read -r t rc < <(timed_in_node "$nft_timeout" nft -f "$tmp/full.nft")
-  if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
-    R[nft_full_$n]="> $nft_timeout s (stopped; $(fmt_s "$t") until nft exited)"
+# ---- kube-proxy-style rulesets: nft -f, iptables-restore -----------------------------------
+# One column: full loads at each size (capped at $nft_timeout s), $adds single-Service adds
+# at the largest, connect latency at the smallest and largest.
+#   kube_proxy_column KEY LABEL EXT FULL-LOADER... -- ADD-LOADER...
+# gen_rules.py writes "$EXT-full N" / "$EXT-add N"; the loaders get the file as last argument.
+kube_proxy_column() {
+  local key=$1 label=$2 ext=$3 n t rc loaded k
+  shift 3
+  local full=() add=()
+  while [ "$1" != -- ]; do full+=("$1"); shift; done
+  shift
+  add=("$@")
+  for n in $small $mid $big; do
+    python3 "$here/gen_rules.py" "$ext-full" "$n" >"$tmp/full.$ext"
+    topo_up "$n"
+    log "$label: full load of $n Services ($(wc -l <"$tmp/full.$ext") lines; timeout ${nft_timeout}s)"
+    read -r t rc < <(timed_in_node "$nft_timeout" "${full[@]}" "$tmp/full.$ext")
     loaded=0
-  elif [ "$rc" != 0 ]; then
-    R[nft_full_$n]="failed ($(head -c 200 "$tmp/err"))"
-    loaded=0
-  else
-    R[nft_full_$n]=$(fmt_s "$t")
-    loaded=1
-  fi
-  if [ "$n" = "$big" ] && [ $loaded = 1 ]; then
-    log "nft: $adds single-Service adds at $n"
-    : >"$tmp/adds"
-    for ((k = 0; k < adds; k++)); do
-      python3 "$here/gen_rules.py" nft-add $((n + k)) >"$tmp/add.nft"
-      read -r t rc < <(timed_in_node 60 nft -f "$tmp/add.nft")
-      [ "$rc" = 0 ] && echo "$t" >>"$tmp/adds"
-    done
-    R[nft_add]="$(median <"$tmp/adds") ms ($(minimum <"$tmp/adds")–$(maximum <"$tmp/adds"))"
-  fi
-  if [ "$n" != "$mid" ]; then
-    log "nft: connect latency at $n Services"
-    if [ $loaded = 1 ]; then R[nft_lat_$n]=$(latency "$n"); else R[nft_lat_$n]="n/a (not loaded) | n/a"; fi
-  fi
-  teardown
-done
-
-# ---- kube-proxy-style iptables, iptables-restore ------------------------------------------
-for n in $small $mid $big; do
-  python3 "$here/gen_rules.py" ipt-full "$n" >"$tmp/full.ipt"
-  topo_up "$n"
-  log "iptables: full load of $n Services ($(wc -l <"$tmp/full.ipt") lines)"
-  read -r t rc < <(timed_in_node "$nft_timeout" iptables-restore "$tmp/full.ipt")
-  if [ "$rc" != 0 ]; then
-    R[ipt_full_$n]="failed/timeout (rc $rc: $(head -c 200 "$tmp/err"))"
-    loaded=0
-  else
-    R[ipt_full_$n]=$(fmt_s "$t")
-    loaded=1
-  fi
-  if [ "$n" = "$big" ] && [ $loaded = 1 ]; then
-    log "iptables: $adds single-Service adds at $n"
-    : >"$tmp/adds"
-    for ((k = 0; k < adds; k++)); do
-      python3 "$here/gen_rules.py" ipt-add $((n + k)) >"$tmp/add.ipt"
-      read -r t rc < <(timed_in_node 60 iptables-restore --noflush "$tmp/add.ipt")
-      [ "$rc" = 0 ] && echo "$t" >>"$tmp/adds"
-    done
-    R[ipt_add]="$(median <"$tmp/adds") ms ($(minimum <"$tmp/adds")–$(maximum <"$tmp/adds"))"
-  fi
-  if [ "$n" != "$mid" ]; then
-    log "iptables: connect latency at $n Services"
-    if [ $loaded = 1 ]; then R[ipt_lat_$n]=$(latency "$n"); else R[ipt_lat_$n]="n/a (not loaded) | n/a"; fi
-  fi
-  teardown
-done
+    if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+      R[${key}_full_$n]="> $nft_timeout s (stopped; $(fmt_s "$t") until it exited)"
+    elif [ "$rc" != 0 ]; then
+      R[${key}_full_$n]="failed ($(head -c 200 "$tmp/err"))"
+    else
+      R[${key}_full_$n]=$(fmt_s "$t")
+      loaded=1
+    fi
+    if [ "$n" = "$big" ] && [ $loaded = 1 ]; then
+      log "$label: $adds single-Service adds at $n"
+      : >"$tmp/adds"
+      for ((k = 0; k < adds; k++)); do
+        python3 "$here/gen_rules.py" "$ext-add" $((n + k)) >"$tmp/add.$ext"
+        read -r t rc < <(timed_in_node 60 "${add[@]}" "$tmp/add.$ext")
+        [ "$rc" = 0 ] && echo "$t" >>"$tmp/adds"
+      done
+      R[${key}_add]="$(median <"$tmp/adds") ms ($(minimum <"$tmp/adds")–$(maximum <"$tmp/adds"))"
+    fi
+    if [ "$n" != "$mid" ]; then
+      log "$label: connect latency at $n Services"
+      if [ $loaded = 1 ]; then R[${key}_lat_$n]=$(latency "$n"); else R[${key}_lat_$n]="n/a (not loaded) | n/a"; fi
+    fi
+    teardown
+  done
+}
+kube_proxy_column nft nft nft nft -f -- nft -f
+kube_proxy_column ipt iptables ipt iptables-restore -- iptables-restore --noflush
 
 # ---- host unchanged? -----------------------------------------------------------------------
 host_ok="host ruleset unchanged"
